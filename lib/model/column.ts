@@ -1,0 +1,110 @@
+// The column builder: a type plus the per-column settings (nullability, default, comment,
+// identity). Builders are chainable, like drizzle's: `bigint().notNull().default(0)`.
+import { ColumnType, describeValue } from './column-type';
+import { ArrayType } from './columns/array';
+import { expressionProblem } from '../sql/parser';
+
+/** A column default: a JavaScript value rendered as a literal, or an explicit SQL expression. */
+export type ColumnDefault =
+  | { readonly kind: 'literal'; readonly value: unknown }
+  | { readonly kind: 'expression'; readonly sql: string };
+
+/** How an identity column generates values. */
+export type IdentityGeneration = 'always' | 'by default';
+
+/** The resolved, serializable description of one column (what DDL and diffs work from). */
+export interface ColumnModel {
+  readonly name: string;
+  readonly type: string;
+  readonly notNull: boolean;
+  /** SQL text of the default, already rendered and quoted. */
+  readonly default?: string;
+  readonly identity?: IdentityGeneration;
+  readonly comment?: string;
+  /** Set for serial / bigserial: the default is the column's own sequence. */
+  readonly serial?: boolean;
+}
+
+/** A column of a Table, built with the functions in columns/ (integer(), text(), ...). */
+export class Column {
+  private isNotNull = false;
+  private defaultValue?: ColumnDefault;
+  private commentText?: string;
+  protected identityGeneration?: IdentityGeneration;
+
+  constructor(public readonly type: ColumnType) {}
+
+  /** Rejects NULL. Columns are nullable unless this is called (as in SQL). */
+  notNull(): this {
+    this.isNotNull = true;
+    return this;
+  }
+
+  /**
+   * A literal default, checked against the column's type and quoted safely.
+   * For an SQL expression such as `now()` use `defaultSql`.
+   */
+  default(value: unknown): this {
+    this.defaultValue = { kind: 'literal', value };
+    return this;
+  }
+
+  /** A default written as an SQL expression, e.g. `now()` or `gen_random_uuid()`. */
+  defaultSql(expression: string): this {
+    this.defaultValue = { kind: 'expression', sql: expression };
+    return this;
+  }
+
+  /** A comment stored in the catalog (COMMENT ON COLUMN). */
+  comment(text: string): this {
+    this.commentText = text;
+    return this;
+  }
+
+  /** An array of this column's type, e.g. `text().array()` is `text[]`. */
+  array(): Column {
+    if (this.identityGeneration || this.type.isSerial) throw new Error('An identity or serial column cannot be an array');
+    const column = new Column(new ArrayType(this.type));
+    column.isNotNull = this.isNotNull;
+    column.defaultValue = this.defaultValue;
+    column.commentText = this.commentText;
+    return column;
+  }
+
+  /**
+   * Resolves the column under `name`, returning its model and every problem found (each a
+   * sentence that says how to fix it). The Table prefixes the construct path.
+   */
+  resolve(name: string): { model: ColumnModel; problems: string[] } {
+    const problems: string[] = this.type.problem ? [this.type.problem] : [];
+    let rendered: string | undefined;
+    if (this.defaultValue?.kind === 'literal' && !this.type.problem) {
+      try {
+        rendered = this.type.literal(this.defaultValue.value);
+      } catch (error) {
+        problems.push(`default ${describeValue(this.defaultValue.value)} does not fit type ${this.type.sql}: ${(error as Error).message}`);
+      }
+    } else if (this.defaultValue?.kind === 'expression') {
+      const problem = expressionProblem(this.defaultValue.sql);
+      if (problem) problems.push(`defaultSql(${JSON.stringify(this.defaultValue.sql)}): ${problem}`);
+      rendered = this.defaultValue.sql.trim();
+    }
+    if (this.defaultValue && (this.identityGeneration || this.type.isSerial)) {
+      problems.push('an identity or serial column gets its values from its sequence: remove the default');
+    }
+    if (this.commentText !== undefined && this.commentText.trim() === '') {
+      problems.push('the comment is empty: write what the column holds, or remove .comment()');
+    }
+    const model: ColumnModel = {
+      name,
+      type: this.type.sql,
+      // Identity and serial columns are NOT NULL in PostgreSQL whether or not it is written.
+      notNull: this.isNotNull || this.identityGeneration !== undefined || this.type.isSerial === true,
+      ...(rendered !== undefined ? { default: rendered } : {}),
+      ...(this.identityGeneration ? { identity: this.identityGeneration } : {}),
+      ...(this.commentText !== undefined ? { comment: this.commentText } : {}),
+      ...(this.type.isSerial ? { serial: true } : {}),
+    };
+    return { model, problems };
+  }
+}

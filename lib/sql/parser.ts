@@ -1,0 +1,68 @@
+// PostgreSQL's own parser (libpg-query, the PostgreSQL 18 grammar compiled to WASM), used to
+// check SQL expressions before they reach a plan. Loading it is asynchronous (~20 ms), so the
+// app loads it once before tables are defined.
+import * as pgQuery from 'libpg-query';
+
+let loaded = false;
+
+/** Loads the parser. Call once, before building tables (createApp does it for you). */
+export async function loadSqlParser(): Promise<void> {
+  if (!loaded) {
+    await pgQuery.loadModule();
+    loaded = true;
+  }
+}
+
+function requireParser(): void {
+  if (!loaded) {
+    throw new Error(
+      'The SQL parser is not loaded. Create the app with `await createApp()` ' +
+        '(or call `await loadSqlParser()`) before defining tables.',
+    );
+  }
+}
+
+/** How PostgreSQL's grammar classifies a word (see PostgreSQL's kwlist.h). */
+export type KeywordKind = 'none' | 'unreserved' | 'column_name' | 'type_function_name' | 'reserved';
+
+const KEYWORD_KINDS: Record<string, KeywordKind> = {
+  NO_KEYWORD: 'none',
+  UNRESERVED_KEYWORD: 'unreserved',
+  COL_NAME_KEYWORD: 'column_name',
+  TYPE_FUNC_NAME_KEYWORD: 'type_function_name',
+  RESERVED_KEYWORD: 'reserved',
+};
+
+/** The keyword category of a single word, as PostgreSQL's lexer sees it. */
+export function keywordKind(word: string): KeywordKind {
+  requireParser();
+  const tokens = pgQuery.scanSync(word).tokens;
+  if (tokens.length !== 1) return 'none';
+  return KEYWORD_KINDS[tokens[0].keywordName] ?? 'none';
+}
+
+/**
+ * Checks that `sql` is exactly one scalar SQL expression (no second statement, no clause),
+ * returning a message when it is not. A parse error is reported in PostgreSQL's words.
+ */
+export function expressionProblem(sql: string): string | undefined {
+  requireParser();
+  if (sql.trim() === '') return 'the expression is empty';
+  // A comment could swallow the SQL that follows the expression where it is spliced in.
+  const comments = pgQuery.scanSync(sql).tokens.some((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT');
+  if (comments) return 'remove the comment from the expression (put the explanation in a column or table comment)';
+  let result: pgQuery.ParseResult;
+  try {
+    // The newline ends any trailing `--` comment, so it cannot swallow the closing paren.
+    result = pgQuery.parseSync(`SELECT (${sql}\n)`);
+  } catch (error) {
+    return `it is not a valid SQL expression (${(error as Error).message})`;
+  }
+  const statements = result.stmts ?? [];
+  const select = statements.length === 1 ? (statements[0].stmt as { SelectStmt?: Record<string, unknown> }).SelectStmt : undefined;
+  const clauses = select ? Object.keys(select).filter((key) => key !== 'targetList' && key !== 'limitOption' && key !== 'op') : [];
+  if (!select || clauses.length > 0 || (select.targetList as unknown[]).length !== 1) {
+    return 'it must be a single SQL expression, not a statement or a list';
+  }
+  return undefined;
+}

@@ -1,0 +1,95 @@
+// The typed configuration of one environment (local, dev, staging, prod): where its database
+// is, where Terraform keeps state, and which services it runs. It holds no secret: passwords
+// and connection strings come from the standard PG* variables at deploy time.
+import { ServiceRegistry } from '../services/service-registry';
+
+export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+
+/** How Terraform and the runner reach the database. Missing fields come from PG* variables. */
+export interface ConnectionConfig {
+  /** @default PGHOST */
+  readonly host?: string;
+  /** @default PGPORT, else 5432 */
+  readonly port?: number;
+  /** The application database that all services share. */
+  readonly database: string;
+  /** The role that deploys (it becomes a member of every owner role). */
+  readonly username: string;
+  /** @default PGSSLMODE, else the provider's default (require) */
+  readonly sslMode?: SslMode;
+  /**
+   * Whether `username` is a superuser. When false the provider never reads pg_shadow.
+   * @default false
+   */
+  readonly superuser?: boolean;
+}
+
+/** Where Terraform keeps each stack's state. */
+export type BackendConfig =
+  /** A state file per stack in the project folder (one engineer, one machine). */
+  | { readonly type: 'local' }
+  /**
+   * Terraform's `pg` backend: state shared and locked in PostgreSQL, one schema per stack
+   * (`<schemaPrefix>_<environment>_<service>`). The connection string comes from PG_CONN_STR
+   * (or the PG* variables) at deploy time, never from the plan.
+   */
+  | { readonly type: 'pg'; /** @default 'terraform' */ readonly schemaPrefix?: string };
+
+export interface EnvironmentConfig {
+  /** The environment's name: the prefix of its stack ids (`prod-datahub`). */
+  readonly name: string;
+  readonly connection: ConnectionConfig;
+  /** @default { type: 'local' } */
+  readonly backend?: BackendConfig;
+  /** The services deployed here; each must be registered. */
+  readonly services: readonly string[];
+  /**
+   * The oldest PostgreSQL major version this environment runs. Model features that need a
+   * newer one (e.g. NULLS NOT DISTINCT, 15) are refused at synth.
+   * @default 14
+   */
+  readonly postgresVersion?: number;
+  /**
+   * Whether a head below what the database holds may be rolled back by running stored down
+   * migrations. Typically true for local and dev only.
+   * @default false
+   */
+  readonly allowDowngrades?: boolean;
+  /**
+   * Whether the platform stack creates the database itself. When false the database must
+   * exist (e.g. made by the cloud provider).
+   * @default false
+   */
+  readonly createDatabase?: boolean;
+  /** Extensions to install in the database (e.g. `pg_trgm`). @default none */
+  readonly extensions?: readonly string[];
+}
+
+export const DEFAULT_POSTGRES_VERSION = 14;
+
+/** Every problem with an environment's configuration, each saying how to fix it. */
+export function environmentProblems(config: EnvironmentConfig, registry: ServiceRegistry): string[] {
+  const problems: string[] = [];
+  if (!/^[a-z][a-z0-9]*$/.test(config.name ?? '')) problems.push(`name "${config.name}": use lower-case letters and digits (e.g. "prod")`);
+  const connection = config.connection ?? ({} as ConnectionConfig);
+  for (const [field, value] of Object.entries(connection)) {
+    if (typeof value === 'string' && /:\/\/|@|password=/i.test(value)) {
+      problems.push(`connection.${field} looks like a connection string or holds credentials: give only the host name, and pass secrets through PGPASSWORD or PG_CONN_STR at deploy time`);
+    }
+  }
+  if ('password' in connection) problems.push('connection.password is not allowed: secrets must not be written to cdktf.out/; export PGPASSWORD when deploying');
+  if (!connection.database) problems.push('connection.database is required: the database all services share');
+  if (!connection.username) problems.push('connection.username is required: the role that deploys (it is made a member of every owner role)');
+  if (connection.port !== undefined && !(Number.isInteger(connection.port) && connection.port > 0 && connection.port < 65536)) {
+    problems.push(`connection.port ${connection.port} is not a TCP port`);
+  }
+  const version = config.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
+  if (!Number.isInteger(version) || version < 14) problems.push(`postgresVersion ${version}: PostgreSQL 14 or newer is required`);
+  if (!config.services || config.services.length === 0) problems.push('services: list at least one service');
+  for (const service of config.services ?? []) {
+    if (!registry.has(service)) problems.push(`service "${service}" is not registered (registered: ${registry.names.join(', ')}): add it to the service registry`);
+  }
+  const repeated = (config.services ?? []).filter((s, i, all) => all.indexOf(s) !== i);
+  if (repeated.length > 0) problems.push(`service "${repeated[0]}" is listed twice`);
+  return problems;
+}

@@ -1,0 +1,90 @@
+// The platform stack of one environment: the database (optionally), an owner role and an app
+// role per service, one schema per service, database and schema privileges, extensions.
+// Service stacks depend on it; it knows nothing about tables.
+import { Construct } from 'constructs';
+import { TerraformStack } from 'cdktf';
+import { Database } from '@cdktf/provider-postgresql/lib/database';
+import { Extension } from '@cdktf/provider-postgresql/lib/extension';
+import { Grant } from '@cdktf/provider-postgresql/lib/grant';
+import { GrantRole } from '@cdktf/provider-postgresql/lib/grant-role';
+import { Role } from '@cdktf/provider-postgresql/lib/role';
+import { Schema } from '@cdktf/provider-postgresql/lib/schema';
+import { configureBackend } from './backend';
+import { EnvironmentConfig, environmentProblems } from './environment';
+import { postgresProvider } from './postgres-provider';
+import { ResourceChain } from './resource-chain';
+import { appRoleName, ownerRoleName, schemaName, ServiceRegistry } from '../services/service-registry';
+import { identifierProblem } from '../sql/identifier';
+
+export interface PlatformStackProps {
+  readonly environment: EnvironmentConfig;
+  readonly registry: ServiceRegistry;
+}
+
+/** The stack id of an environment's platform stack, e.g. `prod-platform`. */
+export function platformStackId(environment: string): string {
+  return `${environment}-platform`;
+}
+
+export class PlatformStack extends TerraformStack {
+  readonly environment: EnvironmentConfig;
+
+  constructor(scope: Construct, props: PlatformStackProps) {
+    const id = platformStackId(props.environment.name);
+    super(scope, id);
+    const problems = environmentProblems(props.environment, props.registry);
+    for (const extension of props.environment.extensions ?? []) {
+      const problem = identifierProblem(extension.replace(/-/g, '_'));
+      if (problem) problems.push(`extension "${extension}": ${problem}`);
+    }
+    if (problems.length > 0) throw new Error(`${this.node.path}: environment "${props.environment.name}":\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.environment = props.environment;
+    configureBackend(this, id, props.environment.backend ?? { type: 'local' });
+
+    const connection = props.environment.connection;
+    postgresProvider(this, 'postgresql', connection);
+    const database = connection.database;
+    const services = props.environment.services;
+    // Everything below is chained: the provider locks per grantee role only, so two grants on
+    // the same database or schema for different roles could collide (#178).
+    const chain = new ResourceChain();
+    if (props.environment.createDatabase) {
+      // CREATE DATABASE cannot run in the database it creates: connect to `postgres` for it.
+      const maintenance = postgresProvider(this, 'postgresql_maintenance', connection, { database: 'postgres', alias: 'maintenance' });
+      chain.add(new Database(this, 'database', { provider: maintenance, name: database, owner: connection.username }));
+    }
+
+    const searchPath = services.map(schemaName);
+    for (const service of services) {
+      const owner = chain.add(new Role(this, `${service}_owner_role`, { name: ownerRoleName(service), login: false }));
+      // The app role logs in; its password is set outside Terraform so it never reaches state.
+      chain.add(new Role(this, `${service}_app_role`, { name: appRoleName(service), login: true, searchPath }));
+      // The deploying role must be able to SET ROLE to the owner to run migrations as it.
+      chain.add(new GrantRole(this, `${service}_owner_deployer`, { role: connection.username, grantRole: owner.name }));
+      chain.add(new Schema(this, `${service}_schema`, { name: schemaName(service), owner: owner.name, database, ifNotExists: true, dropCascade: false }));
+    }
+    for (const extension of props.environment.extensions ?? []) {
+      chain.add(new Extension(this, `extension_${extension.replace(/-/g, '_')}`, { name: extension, database }));
+    }
+
+    // Only the listed app roles may connect: PUBLIC's default CONNECT and TEMP are revoked.
+    chain.add(new Grant(this, 'database_public_revoke', { database, role: 'public', objectType: 'database', privileges: [] }));
+    for (const service of services) {
+      chain.add(new Grant(this, `database_connect_${service}`, { database, role: appRoleName(service), objectType: 'database', privileges: ['CONNECT'] }));
+    }
+    // Every app role may look up every service's tables (SELECT is granted per table by the owner).
+    for (const owner of services) {
+      for (const reader of services) {
+        chain.add(
+          new Grant(this, `schema_usage_${owner}_${reader}`, {
+            database,
+            schema: schemaName(owner),
+            role: appRoleName(reader),
+            objectType: 'schema',
+            privileges: ['USAGE'],
+          }),
+        );
+      }
+    }
+  }
+}

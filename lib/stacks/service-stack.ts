@@ -1,0 +1,102 @@
+// One service's stack in one environment (e.g. `prod-datahub`): the service's tables are
+// defined in it, and it holds the privileges on those tables. Only the owner's stack grants
+// on its schema's tables, so no two stacks ever grant on the same object.
+import { Construct } from 'constructs';
+import { Lazy, TerraformOutput, TerraformStack } from 'cdktf';
+import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
+import { Grant } from '@cdktf/provider-postgresql/lib/grant';
+import { tableAccess } from './access-policy';
+import { configureBackend } from './backend';
+import { DEFAULT_POSTGRES_VERSION, EnvironmentConfig, environmentProblems } from './environment';
+import { postgresProvider } from './postgres-provider';
+import { ResourceChain } from './resource-chain';
+import { EnumType } from '../model/enum-type';
+import { ISchemaScope, markSchemaScope } from '../model/schema-scope';
+import { Table } from '../model/table';
+import { EnumModel, TableModel } from '../model/table-model';
+import { ownerRoleName, schemaName, ServiceRegistry } from '../services/service-registry';
+import { schemaProblems } from './schema-validation';
+
+export interface ServiceStackProps {
+  /** The owning service; must be registered and listed in the environment. */
+  readonly service: string;
+  readonly environment: EnvironmentConfig;
+  readonly registry: ServiceRegistry;
+}
+
+/** The stack id of a service in an environment, e.g. `prod-datahub`. */
+export function serviceStackId(environment: string, service: string): string {
+  return `${environment}-${service}`;
+}
+
+export class ServiceStack extends TerraformStack implements ISchemaScope {
+  readonly service: string;
+  readonly schemaName: string;
+  readonly postgresVersion: number;
+  readonly environment: EnvironmentConfig;
+
+  constructor(scope: Construct, props: ServiceStackProps) {
+    const id = serviceStackId(props.environment.name, props.service);
+    super(scope, id);
+    const problems = environmentProblems(props.environment, props.registry);
+    if (!props.registry.has(props.service)) problems.push(`service "${props.service}" is not registered: add it to the service registry`);
+    else if (!props.environment.services.includes(props.service)) problems.push(`service "${props.service}" is not in this environment's services: add it there`);
+    if (problems.length > 0) throw new Error(`${this.node.path}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+
+    this.service = props.service;
+    this.schemaName = schemaName(props.service);
+    this.environment = props.environment;
+    this.postgresVersion = props.environment.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
+    markSchemaScope(this);
+    configureBackend(this, id, props.environment.backend ?? { type: 'local' });
+    postgresProvider(this, 'postgresql', props.environment.connection);
+    this.grantAccess(props.environment.services);
+    new TerraformOutput(this, 'tables', {
+      description: `Tables owned by ${props.service}`,
+      value: Lazy.listValue({ produce: () => this.tables.map((t) => t.qualifiedName) }),
+    });
+    this.node.addValidation({ validate: () => schemaProblems(this.tableModels(), this.enumModels()).map((p) => `${this.node.path}: ${p}`) });
+  }
+
+  /** The tables defined in this stack. */
+  get tables(): Table[] {
+    return this.node.findAll().filter((c): c is Table => c instanceof Table);
+  }
+
+  /** The enum types defined in this stack. */
+  get enums(): EnumType[] {
+    return this.node.findAll().filter((c): c is EnumType => c instanceof EnumType);
+  }
+
+  tableModels(): TableModel[] {
+    return this.tables.map((t) => t.toModel());
+  }
+
+  enumModels(): EnumModel[] {
+    return this.enums.map((e) => e.toModel());
+  }
+
+  /**
+   * Default privileges first (so a table is usable the moment a migration creates it), then
+   * schema-wide grants for the tables that exist: one resource per (role, object type), all
+   * chained, so the count grows with services, never with tables.
+   */
+  private grantAccess(services: readonly string[]): void {
+    const database = this.environment.connection.database;
+    const owner = ownerRoleName(this.service);
+    const chain = new ResourceChain();
+    const access = tableAccess(this.service, services);
+    for (const { role, tables, sequences } of access) {
+      chain.add(new DefaultPrivileges(this, `default_tables_${role}`, { database, owner, schema: this.schemaName, role, objectType: 'table', privileges: [...tables] }));
+      if (sequences.length > 0) {
+        chain.add(new DefaultPrivileges(this, `default_sequences_${role}`, { database, owner, schema: this.schemaName, role, objectType: 'sequence', privileges: [...sequences] }));
+      }
+    }
+    for (const { role, tables, sequences } of access) {
+      chain.add(new Grant(this, `tables_${role}`, { database, schema: this.schemaName, role, objectType: 'table', privileges: [...tables] }));
+      if (sequences.length > 0) {
+        chain.add(new Grant(this, `sequences_${role}`, { database, schema: this.schemaName, role, objectType: 'sequence', privileges: [...sequences] }));
+      }
+    }
+  }
+}
