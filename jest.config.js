@@ -5,7 +5,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
   globalSetup: '<rootDir>/test/support/postgres-server.mjs',
   globalTeardown: '<rootDir>/test/support/postgres-server-stop.mjs',
   setupFilesAfterEnv: ['<rootDir>/test/support/load-sql-parser.ts'],

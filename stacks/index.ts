@@ -1,19 +1,5 @@
-// Project Bedrock: each service's table definitions, by service name.
-import { DefineTables } from '../lib';
-import { backtestingTables } from './backtesting/tables';
-import { datahubTables } from './datahub/tables';
-import { decisionEngineTables } from './decision_engine/tables';
-import { mlopsTables } from './mlops/tables';
-import { notificationTables } from './notification/tables';
-import { portfolioTables } from './portfolio/tables';
-
+// Project Bedrock, the app built with the library: its services, tables and environments.
 export { bedrockServices } from './services';
-
-export const bedrockTables: Readonly<Record<string, DefineTables>> = {
-  datahub: datahubTables,
-  decision_engine: decisionEngineTables,
-  portfolio: portfolioTables,
-  backtesting: backtestingTables,
-  mlops: mlopsTables,
-  notification: notificationTables,
-};
+export { bedrockTables } from './tables';
+export { bedrockEnvironments } from './environments';
+export { defineBedrock } from './bedrock';

@@ -56,12 +56,14 @@ export class PlatformStack extends TerraformStack {
 
     const searchPath = services.map(schemaName);
     for (const service of services) {
-      const owner = chain.add(new Role(this, `${service}_owner_role`, { name: ownerRoleName(service), login: false }));
+      // Names, not references: the plan reads as SQL would, and the chain already orders them.
+      const owner = ownerRoleName(service);
+      chain.add(new Role(this, `${service}_owner_role`, { name: owner, login: false }));
       // The app role logs in; its password is set outside Terraform so it never reaches state.
       chain.add(new Role(this, `${service}_app_role`, { name: appRoleName(service), login: true, searchPath }));
       // The deploying role must be able to SET ROLE to the owner to run migrations as it.
-      chain.add(new GrantRole(this, `${service}_owner_deployer`, { role: connection.username, grantRole: owner.name }));
-      chain.add(new Schema(this, `${service}_schema`, { name: schemaName(service), owner: owner.name, database, ifNotExists: true, dropCascade: false }));
+      chain.add(new GrantRole(this, `${service}_owner_deployer`, { role: connection.username, grantRole: owner }));
+      chain.add(new Schema(this, `${service}_schema`, { name: schemaName(service), owner, database, ifNotExists: true, dropCascade: false }));
     }
     for (const extension of props.environment.extensions ?? []) {
       chain.add(new Extension(this, `extension_${extension.replace(/-/g, '_')}`, { name: extension, database }));

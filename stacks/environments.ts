@@ -1,0 +1,37 @@
+// Project Bedrock's environments, one row each: where its database is, where Terraform keeps
+// state, which services it runs. Secrets are never written here: export PGPASSWORD (and
+// PG_CONN_STR for the pg state backend) when deploying.
+import { EnvironmentConfig } from '../lib';
+import { bedrockServices } from './services';
+
+const allServices = bedrockServices.names;
+
+export const bedrockEnvironments: readonly EnvironmentConfig[] = [
+  {
+    name: 'local',
+    connection: { host: 'localhost', port: 5432, database: 'bedrock_db', username: 'bedrock', sslMode: 'disable', superuser: true },
+    backend: { type: 'local' },
+    services: allServices,
+    allowDowngrades: true,
+    createDatabase: true,
+  },
+  {
+    name: 'dev',
+    connection: { host: 'bedrock-dev.db.internal', database: 'bedrock_db', username: 'bedrock_deployer', sslMode: 'require' },
+    backend: { type: 'pg' },
+    services: allServices,
+    allowDowngrades: true,
+  },
+  {
+    name: 'staging',
+    connection: { host: 'bedrock-staging.db.internal', database: 'bedrock_db', username: 'bedrock_deployer', sslMode: 'verify-full' },
+    backend: { type: 'pg' },
+    services: allServices,
+  },
+  {
+    name: 'prod',
+    connection: { host: 'bedrock-prod.db.internal', database: 'bedrock_db', username: 'bedrock_deployer', sslMode: 'verify-full' },
+    backend: { type: 'pg' },
+    services: allServices,
+  },
+];
