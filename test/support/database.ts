@@ -10,6 +10,8 @@ export interface TestDatabase {
   readonly name: string;
   /** A superuser connection URL to the database. */
   readonly url: string;
+  /** The superuser connection to the database (closed by the helper after the file's tests). */
+  readonly client: Client;
   /** Runs SQL on a superuser connection to the database. */
   query<R extends QueryResultRow = QueryResultRow>(sql: string, values?: unknown[]): Promise<QueryResult<R>>;
 }
@@ -48,12 +50,16 @@ export function useTestDatabase(): TestDatabase {
     await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
   });
 
+  const ready = (): Client => {
+    if (!client) throw new Error('The test database is not ready: use it inside a test or a hook');
+    return client;
+  };
   return {
     name,
     url: url.toString(),
-    query: <R extends QueryResultRow>(sql: string, values?: unknown[]) => {
-      if (!client) throw new Error('The test database is not ready: call db.query inside a test or a hook');
-      return client.query<R>(sql, values);
+    get client() {
+      return ready();
     },
+    query: <R extends QueryResultRow>(sql: string, values?: unknown[]) => ready().query<R>(sql, values),
   };
 }
