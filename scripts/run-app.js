@@ -10,7 +10,7 @@ const outfile = path.join(root, '.bedrock', 'app.js');
 const entry = process.argv[2] ?? 'main.ts';
 
 esbuild.buildSync({
-  entryPoints: [path.join(root, entry)],
+  entryPoints: [path.resolve(root, entry)],
   outfile,
   bundle: true,
   platform: 'node',
