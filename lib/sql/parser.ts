@@ -46,6 +46,14 @@ export function keywordKind(word: string): KeywordKind {
  * returning a message when it is not. A parse error is reported in PostgreSQL's words.
  */
 export function expressionProblem(sql: string): string | undefined {
+  // Apps repeat the same few expressions (now(), gen_random_uuid()) in many tables.
+  if (!checkedExpressions.has(sql)) checkedExpressions.set(sql, findExpressionProblem(sql));
+  return checkedExpressions.get(sql);
+}
+
+const checkedExpressions = new Map<string, string | undefined>();
+
+function findExpressionProblem(sql: string): string | undefined {
   requireParser();
   if (sql.trim() === '') return 'the expression is empty';
   // A comment could swallow the SQL that follows the expression where it is spliced in.

@@ -2,7 +2,6 @@
 // role per service, one schema per service, database and schema privileges, extensions.
 // Service stacks depend on it; it knows nothing about tables.
 import { Construct } from 'constructs';
-import { TerraformStack } from 'cdktf';
 import { Database } from '@cdktf/provider-postgresql/lib/database';
 import { Extension } from '@cdktf/provider-postgresql/lib/extension';
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
@@ -10,6 +9,7 @@ import { GrantRole } from '@cdktf/provider-postgresql/lib/grant-role';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { Schema } from '@cdktf/provider-postgresql/lib/schema';
 import { configureBackend } from './backend';
+import { BedrockStack } from './bedrock-stack';
 import { EnvironmentConfig, environmentProblems } from './environment';
 import { postgresProvider } from './postgres-provider';
 import { ResourceChain } from './resource-chain';
@@ -26,7 +26,7 @@ export function platformStackId(environment: string): string {
   return `${environment}-platform`;
 }
 
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends BedrockStack {
   readonly environment: EnvironmentConfig;
 
   constructor(scope: Construct, props: PlatformStackProps) {

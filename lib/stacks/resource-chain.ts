@@ -1,23 +1,18 @@
 // Makes resources run one after another. Grants on the same catalog row must never run in
 // parallel (cyrilgdn/terraform-provider-postgresql#178, "tuple concurrently updated").
-import { dependable, ITerraformDependable, TerraformResource } from 'cdktf';
+import { TerraformResource } from 'cdktf';
 
 export class ResourceChain {
-  private last?: ITerraformDependable;
+  private last?: TerraformResource;
 
-  constructor(first?: ITerraformDependable) {
-    this.last = first;
-  }
-
-  /** Makes `resource` depend on the previously added one, and returns it. */
+  /** Makes `resource` depend on the previously added one (same stack), and returns it. */
   add<R extends TerraformResource>(resource: R): R {
-    if (this.last) resource.dependsOn = [...(resource.dependsOn ?? []), dependable(this.last)];
+    if (this.last) {
+      // The plain address, not a token: cdktf captures a full stack trace per token, which
+      // made chains of hundreds of grants a visible part of synth time.
+      resource.dependsOn = [...(resource.dependsOn ?? []), `${this.last.terraformResourceType}.${this.last.friendlyUniqueId}`];
+    }
     this.last = resource;
     return resource;
-  }
-
-  /** The last resource added (or the one the chain started after). */
-  get tail(): ITerraformDependable | undefined {
-    return this.last;
   }
 }

@@ -2,11 +2,12 @@
 // defined in it, and it holds the privileges on those tables. Only the owner's stack grants
 // on its schema's tables, so no two stacks ever grant on the same object.
 import { Construct } from 'constructs';
-import { Lazy, TerraformOutput, TerraformStack } from 'cdktf';
+import { Lazy, TerraformOutput } from 'cdktf';
 import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
 import { tableAccess } from './access-policy';
 import { configureBackend } from './backend';
+import { BedrockStack } from './bedrock-stack';
 import { DEFAULT_POSTGRES_VERSION, EnvironmentConfig, environmentProblems } from './environment';
 import { postgresProvider } from './postgres-provider';
 import { ResourceChain } from './resource-chain';
@@ -29,7 +30,7 @@ export function serviceStackId(environment: string, service: string): string {
   return `${environment}-${service}`;
 }
 
-export class ServiceStack extends TerraformStack implements ISchemaScope {
+export class ServiceStack extends BedrockStack implements ISchemaScope {
   readonly service: string;
   readonly schemaName: string;
   readonly postgresVersion: number;
