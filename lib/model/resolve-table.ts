@@ -1,0 +1,210 @@
+// Turns a Table's props into its TableModel, collecting every problem (each a sentence with its
+// fix) instead of stopping at the first, so one synth shows everything wrong with a table.
+import { Column, ColumnModel } from './column';
+import { CheckModel, ForeignKeyModel, IndexColumnModel, IndexMethod, IndexModel, KeyModel, ReferentialAction, TableModel } from './table-model';
+import type { Columns, ForeignKeyProps, IndexProps, TableProps, UniqueProps } from './table';
+import { identifierProblem, MAX_IDENTIFIER_BYTES } from '../sql/identifier';
+import { expressionProblem } from '../sql/parser';
+
+const INDEX_METHODS: readonly IndexMethod[] = ['btree', 'hash', 'gin', 'gist', 'brin'];
+const ACTIONS: readonly ReferentialAction[] = ['no action', 'restrict', 'cascade', 'set null', 'set default'];
+
+export function resolveTable(name: string, schema: string, postgresVersion: number, props: TableProps<Columns>): { model: TableModel; problems: string[] } {
+  const resolver = new TableResolver(name, postgresVersion);
+  const columns = resolver.columns(props.columns);
+  const primaryKey = props.primaryKey ? resolver.primaryKey(props.primaryKey, props.primaryKeyName) : undefined;
+  const model: TableModel = {
+    schema,
+    name,
+    ...(props.comment !== undefined ? { comment: props.comment } : {}),
+    columns,
+    ...(primaryKey ? { primaryKey } : {}),
+    uniques: (props.uniques ?? []).map((unique, i) => resolver.unique(unique, i)),
+    checks: (props.checks ?? []).map((check) => resolver.check(check.name, check.expression)),
+    indexes: (props.indexes ?? []).map((index, i) => resolver.index(index, i)),
+    foreignKeys: (props.foreignKeys ?? []).map((fk, i) => resolver.foreignKey(fk, i)).filter((fk): fk is ForeignKeyModel => fk !== undefined),
+  };
+  resolver.checkTable(model);
+  return { model, problems: resolver.problems };
+}
+
+class TableResolver {
+  readonly problems: string[] = [];
+  private known: readonly ColumnModel[] = [];
+
+  constructor(
+    private readonly name: string,
+    private readonly postgresVersion: number,
+  ) {
+    const problem = identifierProblem(name);
+    if (problem) this.problems.push(`table name: ${problem}`);
+  }
+
+  columns(columns: Columns | undefined): ColumnModel[] {
+    const names = Object.keys(columns ?? {});
+    if (names.length === 0) this.problems.push('a table needs at least one column: add one under `columns`');
+    const resolved: ColumnModel[] = [];
+    for (const name of names) {
+      const nameProblem = identifierProblem(name);
+      const column = columns![name];
+      if (nameProblem) this.problems.push(`column name: ${nameProblem}`);
+      else if (!(column instanceof Column)) this.problems.push(`column "${name}": expected a column builder such as text() or bigint()`);
+      else {
+        const { model, problems } = column.resolve(name);
+        this.problems.push(...problems.map((p) => `column "${name}": ${p}`));
+        resolved.push(model);
+      }
+    }
+    this.known = resolved;
+    return resolved;
+  }
+
+  primaryKey(columns: readonly string[], name: string | undefined): KeyModel {
+    return { name: this.constraintName('primary key', name, `${this.name}_pkey`), columns: this.columnList('primary key', columns) };
+  }
+
+  unique(unique: UniqueProps<string>, index: number): KeyModel {
+    const label = `unique constraint ${unique.name ?? index + 1}`;
+    const columns = this.columnList(label, unique.columns);
+    if (unique.nullsNotDistinct && this.postgresVersion < 15) {
+      this.problems.push(`${label}: nullsNotDistinct needs PostgreSQL 15, and this environment targets ${this.postgresVersion}: raise the environment's postgresVersion or drop nullsNotDistinct`);
+    }
+    return {
+      name: this.constraintName('unique constraint', unique.name, `${this.name}_${columns.join('_')}_key`),
+      columns,
+      ...(unique.nullsNotDistinct ? { nullsNotDistinct: true } : {}),
+    };
+  }
+
+  check(name: string, expression: string | undefined): CheckModel {
+    const checkName = this.constraintName('check constraint', name, '');
+    const problem = expressionProblem(expression ?? '');
+    if (problem) this.problems.push(`check constraint "${checkName}": ${problem}`);
+    return { name: checkName, expression: (expression ?? '').trim() };
+  }
+
+  index(index: IndexProps<string>, position: number): IndexModel {
+    const label = `index ${index.name ?? position + 1}`;
+    const columns: IndexColumnModel[] = (index.columns ?? []).map((entry) => (typeof entry === 'string' ? { column: entry } : { ...entry }));
+    this.columnList(label, columns.map((c) => c.column));
+    const method = index.method ?? 'btree';
+    this.indexMethodProblems(label, index, method, columns);
+    if (index.include) this.columnList(`${label} include`, index.include);
+    if (index.where !== undefined) {
+      const problem = expressionProblem(index.where);
+      if (problem) this.problems.push(`${label} where: ${problem}`);
+    }
+    return {
+      name: this.constraintName('index', index.name, `${this.name}_${columns.map((c) => c.column).join('_')}_idx`),
+      columns,
+      unique: index.unique === true,
+      method,
+      ...(index.where !== undefined ? { where: index.where.trim() } : {}),
+      ...(index.include ? { include: [...index.include] } : {}),
+    };
+  }
+
+  foreignKey(fk: ForeignKeyProps<string>, position: number): ForeignKeyModel | undefined {
+    const label = `foreign key ${fk.name ?? position + 1}`;
+    const columns = this.columnList(label, fk.columns);
+    const target = fk.references?.table;
+    if (typeof target?.toModel !== 'function') {
+      this.problems.push(`${label}: references must be made with table.ref('column'), e.g. positions.ref('id')`);
+      return undefined;
+    }
+    this.problems.push(...referenceProblems(label, columns, fk.references.columns, this.known, target.toModel()));
+    for (const action of [fk.onDelete, fk.onUpdate]) {
+      if (action !== undefined && !ACTIONS.includes(action)) this.problems.push(`${label}: "${action}" is not one of ${ACTIONS.join(', ')}`);
+    }
+    return {
+      name: this.constraintName('foreign key', fk.name, `${this.name}_${columns.join('_')}_fkey`),
+      columns,
+      references: { schema: target.schema, table: target.name, columns: [...fk.references.columns] },
+      onDelete: fk.onDelete ?? 'no action',
+      onUpdate: fk.onUpdate ?? 'no action',
+    };
+  }
+
+  /** Checks across the whole table: names used twice, sequence names, the comment. */
+  checkTable(model: TableModel): void {
+    const names = [model.primaryKey?.name, ...model.uniques.map((u) => u.name), ...model.checks.map((c) => c.name), ...model.indexes.map((x) => x.name), ...model.foreignKeys.map((f) => f.name)];
+    const twice = new Set(names.filter((n, i) => n !== undefined && names.indexOf(n) !== i));
+    for (const duplicate of twice) this.problems.push(`the name "${duplicate}" is used by two constraints or indexes: give one of them another \`name\``);
+    for (const column of model.columns) {
+      const sequence = `${model.name}_${column.name}_seq`;
+      if ((column.identity || column.serial) && Buffer.byteLength(sequence) > MAX_IDENTIFIER_BYTES) {
+        this.problems.push(`column "${column.name}": its sequence name "${sequence}" would exceed ${MAX_IDENTIFIER_BYTES} bytes: shorten the table or column name`);
+      }
+    }
+    if (model.comment !== undefined && model.comment.trim() === '') this.problems.push('the table comment is empty: say what the table holds, or leave it out');
+  }
+
+  private indexMethodProblems(label: string, index: IndexProps<string>, method: IndexMethod, columns: readonly IndexColumnModel[]): void {
+    const problems = this.problems;
+    if (!INDEX_METHODS.includes(method)) problems.push(`${label}: method "${method}" is not one of ${INDEX_METHODS.join(', ')}`);
+    if (index.unique && method !== 'btree') problems.push(`${label}: only btree indexes can be unique`);
+    if (method === 'hash' && columns.length > 1) problems.push(`${label}: a hash index covers one column; use btree for several`);
+    if (index.include && method !== 'btree' && method !== 'gist') problems.push(`${label}: include is supported by btree and gist indexes only`);
+    for (const column of columns) {
+      if ((column.order || column.nulls) && method !== 'btree') problems.push(`${label}: sort order applies to btree indexes only`);
+      if (column.opclass !== undefined) {
+        const problem = identifierProblem(column.opclass);
+        if (problem) problems.push(`${label}: operator class: ${problem}`);
+      }
+      const type = this.known.find((c) => c.name === column.column)?.type ?? '';
+      if (method === 'gin' && !column.opclass && !type.endsWith('[]') && type !== 'jsonb') {
+        problems.push(`${label}: a GIN index needs a jsonb or array column, or an opclass (e.g. gin_trgm_ops): "${column.column}" is ${type}`);
+      }
+    }
+  }
+
+  /** Checks that `columns` is a non-empty list of this table's columns, each named once. */
+  private columnList(what: string, list: readonly string[] | undefined): readonly string[] {
+    const names = [...(list ?? [])];
+    if (names.length === 0) this.problems.push(`${what}: list at least one column`);
+    const known = this.known.map((c) => c.name);
+    for (const column of names) {
+      if (!known.includes(column)) this.problems.push(`${what}: there is no column "${column}" (columns: ${known.join(', ')})`);
+    }
+    const repeated = names.find((column, i) => names.indexOf(column) !== i);
+    if (repeated !== undefined) this.problems.push(`${what}: column "${repeated}" is listed twice`);
+    return names;
+  }
+
+  /** The given name, or PostgreSQL's default one; either must be a valid identifier. */
+  private constraintName(what: string, given: string | undefined, fallback: string): string {
+    const chosen = given ?? fallback;
+    const problem = identifierProblem(chosen);
+    if (problem) this.problems.push(given ? `${what} name: ${problem}` : `${what}: the default name "${chosen}" is invalid (${problem}); give it a \`name\``);
+    return chosen;
+  }
+}
+
+/** Serial columns hold plain integers, so a key referencing one uses the integer type. */
+function storageType(column: ColumnModel): string {
+  if (column.type === 'serial') return 'integer';
+  if (column.type === 'bigserial') return 'bigint';
+  return column.type;
+}
+
+function referenceProblems(label: string, columns: readonly string[], targetColumns: readonly string[], own: readonly ColumnModel[], target: TableModel): string[] {
+  const targetName = `${target.schema}.${target.name}`;
+  if (columns.length !== targetColumns.length) {
+    return [`${label}: ${columns.length} column(s) reference ${targetColumns.length} column(s) of ${targetName}; the counts must match`];
+  }
+  const problems: string[] = [];
+  columns.forEach((column, i) => {
+    const mine = own.find((c) => c.name === column);
+    const theirs = target.columns.find((c) => c.name === targetColumns[i]);
+    if (!theirs) problems.push(`${label}: ${targetName} has no column "${targetColumns[i]}"`);
+    else if (mine && storageType(mine) !== storageType(theirs)) {
+      problems.push(`${label}: "${column}" is ${mine.type} but ${targetName}.${theirs.name} is ${storageType(theirs)}; make the types equal`);
+    }
+  });
+  const sameSet = (key: readonly string[]) => key.length === targetColumns.length && key.every((c) => targetColumns.includes(c));
+  const keys = [target.primaryKey?.columns, ...target.uniques.map((u) => u.columns)].filter((k): k is readonly string[] => k !== undefined);
+  if (problems.length === 0 && !keys.some(sameSet)) {
+    problems.push(`${label}: ${targetName}(${targetColumns.join(', ')}) is neither its primary key nor a unique constraint; PostgreSQL requires one of them`);
+  }
+  return problems;
+}
