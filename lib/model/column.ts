@@ -3,6 +3,7 @@
 import { ColumnType, describeValue } from './column-type';
 import { ArrayType } from './columns/array';
 import { expressionProblem } from '../sql/parser';
+import { identifierProblem } from '../sql/identifier';
 
 /** A column default: a JavaScript value rendered as a literal, or an explicit SQL expression. */
 export type ColumnDefault =
@@ -23,6 +24,8 @@ export interface ColumnModel {
   readonly comment?: string;
   /** Set for serial / bigserial: the default is the column's own sequence. */
   readonly serial?: boolean;
+  /** The column's previous name, when a migration should rename it (never guessed). */
+  readonly renamedFrom?: string;
 }
 
 /** A column of a Table, built with the functions in columns/ (integer(), text(), ...). */
@@ -30,6 +33,7 @@ export class Column {
   private isNotNull = false;
   private defaultValue?: ColumnDefault;
   private commentText?: string;
+  private previousName?: string;
   protected identityGeneration?: IdentityGeneration;
 
   constructor(public readonly type: ColumnType) {}
@@ -61,6 +65,15 @@ export class Column {
     return this;
   }
 
+  /**
+   * Declares that this column was called `previousName`: the next generated migration renames
+   * it (keeping its data) instead of dropping one column and adding another.
+   */
+  renamedFrom(previousName: string): this {
+    this.previousName = previousName;
+    return this;
+  }
+
   /** An array of this column's type, e.g. `text().array()` is `text[]`. */
   array(): Column {
     if (this.identityGeneration || this.type.isSerial) throw new Error('An identity or serial column cannot be an array');
@@ -68,6 +81,7 @@ export class Column {
     column.isNotNull = this.isNotNull;
     column.defaultValue = this.defaultValue;
     column.commentText = this.commentText;
+    column.previousName = this.previousName;
     return column;
   }
 
@@ -92,6 +106,10 @@ export class Column {
     if (this.defaultValue && (this.identityGeneration || this.type.isSerial)) {
       problems.push('an identity or serial column gets its values from its sequence: remove the default');
     }
+    if (this.previousName !== undefined) {
+      if (identifierProblem(this.previousName)) problems.push(`renamedFrom("${this.previousName}"): that is not a valid column name`);
+      else if (this.previousName === name) problems.push(`renamedFrom("${name}") names the column itself: remove renamedFrom`);
+    }
     if (this.commentText !== undefined && this.commentText.trim() === '') {
       problems.push('the comment is empty: write what the column holds, or remove .comment()');
     }
@@ -104,6 +122,7 @@ export class Column {
       ...(this.identityGeneration ? { identity: this.identityGeneration } : {}),
       ...(this.commentText !== undefined ? { comment: this.commentText } : {}),
       ...(this.type.isSerial ? { serial: true } : {}),
+      ...(this.previousName !== undefined ? { renamedFrom: this.previousName } : {}),
     };
     return { model, problems };
   }

@@ -23,7 +23,11 @@ export function resolveTable(name: string, schema: string, postgresVersion: numb
     checks: (props.checks ?? []).map((check) => resolver.check(check.name, check.expression)),
     indexes: (props.indexes ?? []).map((index, i) => resolver.index(index, i)),
     foreignKeys: (props.foreignKeys ?? []).map((fk, i) => resolver.foreignKey(fk, i)).filter((fk): fk is ForeignKeyModel => fk !== undefined),
+    ...(props.renamedFrom !== undefined ? { renamedFrom: props.renamedFrom } : {}),
   };
+  if (props.renamedFrom !== undefined && (identifierProblem(props.renamedFrom) || props.renamedFrom === name)) {
+    resolver.problems.push(`renamedFrom "${props.renamedFrom}": give the table's previous, valid name (or remove renamedFrom)`);
+  }
   resolver.checkTable(model);
   return { model, problems: resolver.problems };
 }

@@ -53,6 +53,8 @@ export interface TableModel {
   readonly checks: readonly CheckModel[];
   readonly indexes: readonly IndexModel[];
   readonly foreignKeys: readonly ForeignKeyModel[];
+  /** The table's previous name, when a migration should rename it (never guessed). */
+  readonly renamedFrom?: string;
 }
 
 export interface EnumModel {

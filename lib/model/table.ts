@@ -93,6 +93,11 @@ export interface TableProps<C extends Columns> {
   readonly foreignKeys?: readonly ForeignKeyProps<NoInfer<ColumnName<C>>>[];
   /** What the table holds (COMMENT ON TABLE). */
   readonly comment?: string;
+  /**
+   * The table's previous name: the next generated migration renames the table (and the keys,
+   * indexes and sequences named after it) instead of dropping it and creating another.
+   */
+  readonly renamedFrom?: string;
 }
 
 /** A PostgreSQL table owned by the service of the ServiceStack it is defined in. */

@@ -86,3 +86,121 @@ export function createObjects(enums: readonly EnumModel[], tables: readonly Tabl
     ...tables.flatMap((t) => t.foreignKeys.map((fk) => addForeignKey(t, fk))),
   ];
 }
+
+// ---- Statements for changes (used by the migration differ) ----
+
+const table = (t: { schema: string; name: string }): string => qualifiedName(t.schema, t.name);
+
+export function dropTable(t: TableModel): string {
+  return `DROP TABLE ${table(t)};`;
+}
+
+export function renameTable(schema: string, from: string, to: string): string {
+  return `ALTER TABLE ${qualifiedName(schema, from)} RENAME TO ${quoteIdentifier(to)};`;
+}
+
+export function addColumn(t: TableModel, column: ColumnModel): string {
+  return `ALTER TABLE ${table(t)} ADD COLUMN ${columnDefinition(column)};`;
+}
+
+export function dropColumn(t: TableModel, column: string): string {
+  return `ALTER TABLE ${table(t)} DROP COLUMN ${quoteIdentifier(column)};`;
+}
+
+export function renameColumn(t: TableModel, from: string, to: string): string {
+  return `ALTER TABLE ${table(t)} RENAME COLUMN ${quoteIdentifier(from)} TO ${quoteIdentifier(to)};`;
+}
+
+/** A type change always spells out USING, so PostgreSQL never refuses it for want of a cast. */
+export function alterColumnType(t: TableModel, column: ColumnModel): string {
+  const name = quoteIdentifier(column.name);
+  return `ALTER TABLE ${table(t)} ALTER COLUMN ${name} TYPE ${column.type} USING ${name}::${column.type};`;
+}
+
+/** Casting through text, for enum types (an enum has no cast to another enum). */
+export function alterColumnTypeViaText(t: TableModel, column: string, type: string): string {
+  const name = quoteIdentifier(column);
+  return `ALTER TABLE ${table(t)} ALTER COLUMN ${name} TYPE ${type} USING ${name}::text::${type};`;
+}
+
+export function setDefault(t: TableModel, column: string, expression: string): string {
+  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} SET DEFAULT ${expression};`;
+}
+
+export function dropDefault(t: TableModel, column: string): string {
+  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} DROP DEFAULT;`;
+}
+
+export function setNotNull(t: TableModel, column: string, notNull: boolean): string {
+  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} ${notNull ? 'SET' : 'DROP'} NOT NULL;`;
+}
+
+export function addIdentity(t: TableModel, column: string, generation: 'always' | 'by default'): string {
+  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} ADD GENERATED ${generation.toUpperCase()} AS IDENTITY;`;
+}
+
+export function setIdentityGeneration(t: TableModel, column: string, generation: 'always' | 'by default'): string {
+  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} SET GENERATED ${generation.toUpperCase()};`;
+}
+
+export function dropIdentity(t: TableModel, column: string): string {
+  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} DROP IDENTITY;`;
+}
+
+export function addPrimaryKey(t: TableModel, key: KeyModel): string {
+  return `ALTER TABLE ${table(t)} ADD ${keyConstraint('PRIMARY KEY', key)};`;
+}
+
+export function addUnique(t: TableModel, key: KeyModel): string {
+  return `ALTER TABLE ${table(t)} ADD ${keyConstraint('UNIQUE', key)};`;
+}
+
+export function addCheck(t: TableModel, check: { name: string; expression: string }): string {
+  return `ALTER TABLE ${table(t)} ADD CONSTRAINT ${quoteIdentifier(check.name)} CHECK (${check.expression});`;
+}
+
+export function dropConstraint(t: TableModel, name: string): string {
+  return `ALTER TABLE ${table(t)} DROP CONSTRAINT ${quoteIdentifier(name)};`;
+}
+
+export function renameConstraint(t: TableModel, from: string, to: string): string {
+  return `ALTER TABLE ${table(t)} RENAME CONSTRAINT ${quoteIdentifier(from)} TO ${quoteIdentifier(to)};`;
+}
+
+export function dropIndex(schema: string, name: string): string {
+  return `DROP INDEX ${qualifiedName(schema, name)};`;
+}
+
+export function renameIndex(schema: string, from: string, to: string): string {
+  return `ALTER INDEX ${qualifiedName(schema, from)} RENAME TO ${quoteIdentifier(to)};`;
+}
+
+export function renameSequence(schema: string, from: string, to: string): string {
+  return `ALTER SEQUENCE ${qualifiedName(schema, from)} RENAME TO ${quoteIdentifier(to)};`;
+}
+
+export function commentOnTable(t: TableModel, comment: string | undefined): string {
+  return `COMMENT ON TABLE ${table(t)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)};`;
+}
+
+export function commentOnColumn(t: TableModel, column: string, comment: string | undefined): string {
+  return `COMMENT ON COLUMN ${table(t)}.${quoteIdentifier(column)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)};`;
+}
+
+export function commentOnType(type: EnumModel, comment: string | undefined): string {
+  return `COMMENT ON TYPE ${table(type)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)};`;
+}
+
+export function dropEnum(type: EnumModel): string {
+  return `DROP TYPE ${table(type)};`;
+}
+
+export function renameType(schema: string, from: string, to: string): string {
+  return `ALTER TYPE ${qualifiedName(schema, from)} RENAME TO ${quoteIdentifier(to)};`;
+}
+
+/** ALTER TYPE ... ADD VALUE, placed before the label that follows it in the model. */
+export function addEnumValue(type: EnumModel, value: string, before: string | undefined): string {
+  const position = before !== undefined ? ` BEFORE ${quoteLiteral(before)}` : '';
+  return `ALTER TYPE ${table(type)} ADD VALUE ${quoteLiteral(value)}${position};`;
+}

@@ -1,0 +1,31 @@
+// Helpers for migration tests: a service's schema from table definitions, and the schema a
+// database holds, in one comparable form.
+import { ClientBase } from 'pg';
+import { ServiceStack } from '../../lib';
+import { readEnums, readTables } from '../../lib/catalog/read-schema';
+import { ServiceSchema } from '../../lib/migrations/service-schema';
+import { serviceStack } from './app';
+
+/** The schema a service stack's definitions describe. */
+export function schemaOf(service: string, define: (stack: ServiceStack) => void, postgresVersion = 14): ServiceSchema {
+  const { stack } = serviceStack(service, { postgresVersion });
+  define(stack);
+  return { service, schema: stack.schemaName, enums: stack.enumModels(), tables: stack.tableModels() };
+}
+
+/** Everything PostgreSQL holds for the schema, as read back from the catalog. */
+export async function catalogOf(client: ClientBase, schema: string): Promise<unknown> {
+  const [tables, enums] = await Promise.all([readTables(client, schema), readEnums(client, schema)]);
+  const sequences = await client.query(
+    `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'S' ORDER BY 1`,
+    [schema],
+  );
+  const sorted = <T extends { name: string }>(list: readonly T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    enums,
+    sequences: sequences.rows.map((r) => r.relname),
+    // Column order is compared as a set: PostgreSQL can only append columns, so a column
+    // dropped and added back (a down) comes last, unlike in a fresh create.
+    tables: tables.map((t) => ({ ...t, columns: sorted(t.columns), uniques: sorted(t.uniques), checks: sorted(t.checks), indexes: sorted(t.indexes), foreignKeys: sorted(t.foreignKeys) })),
+  };
+}
