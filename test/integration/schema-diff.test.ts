@@ -1,7 +1,6 @@
 // The differ on real PostgreSQL: a sequence of model edits, each generated and applied to a
 // schema holding rows. After every up the catalog equals a fresh create of the new model; no
 // row is lost; every down restores the previous catalog exactly; up again works.
-import { Client } from 'pg';
 import { bigint, EnumType, integer, numeric, quoteIdentifier, ServiceStack, Table, text, timestamptz, varchar } from '../../lib';
 import { diffSchemas } from '../../lib/migrations/schema-diff';
 import { emptySchema, ServiceSchema } from '../../lib/migrations/service-schema';
@@ -88,7 +87,7 @@ const steps: [string, Options][] = [
   ],
 ];
 
-async function run(client: Client | { query: Client['query'] }, statements: readonly string[]): Promise<void> {
+async function run(client: { query(sql: string): Promise<unknown> }, statements: readonly string[]): Promise<void> {
   await client.query('BEGIN');
   try {
     for (const statement of statements) await client.query(statement);
