@@ -38,3 +38,13 @@ export { defineEnvironment } from './stacks/define-environment';
 export type { DefineTables, EnvironmentStacks, EnvironmentStacksProps } from './stacks/define-environment';
 export { tableAccess, WRITER_TABLE_PRIVILEGES, READER_TABLE_PRIVILEGES, WRITER_SEQUENCE_PRIVILEGES } from './stacks/access-policy';
 export type { RoleAccess } from './stacks/access-policy';
+
+export type { BedrockProject } from './project';
+export { modelOf, migrationDirectoryOf } from './project';
+export { runCli, createCli } from './cli/cli';
+export { diffSchemas, UnsupportedChange } from './migrations/schema-diff';
+export type { SchemaChange } from './migrations/schema-diff';
+export type { ServiceSchema } from './migrations/service-schema';
+export { generateMigration, GenerateError } from './migrations/generate';
+export { MigrationDirectory } from './migrations/migration-directory';
+export type { Migration } from './migrations/migration-file';

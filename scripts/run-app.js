@@ -38,4 +38,6 @@ if (!upToDate()) {
   const files = Object.keys(result.metafile.inputs).map((file) => path.resolve(process.cwd(), file));
   fs.writeFileSync(inputsFile, JSON.stringify({ entry, files }));
 }
+// The entry ran as if started directly: its own arguments follow its name.
+process.argv.splice(2, process.argv[2] === undefined ? 0 : 1);
 require(outfile);

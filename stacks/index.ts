@@ -3,3 +3,4 @@ export { bedrockServices } from './services';
 export { bedrockTables } from './tables';
 export { bedrockEnvironments } from './environments';
 export { defineBedrock } from './bedrock';
+export { bedrockProject } from './project';

@@ -1,0 +1,62 @@
+// `generate`: diff a service's model against the snapshot at its head and write one new
+// migration (with its down), the snapshot after it and the new checksums.
+import { MigrationDirectory, COMMAND } from './migration-directory';
+import { descriptionProblem, formatMigration, Migration, parseMigration, timestampOf } from './migration-file';
+import { diffSchemas, SchemaChange } from './schema-diff';
+import { canonicalSchema, ServiceSchema } from './service-schema';
+
+export interface GenerateOptions {
+  readonly directory: MigrationDirectory;
+  /** The service's schema as the code defines it now. */
+  readonly model: ServiceSchema;
+  /** snake_case, e.g. add_klines_table. */
+  readonly description: string;
+  /** Allow changes that destroy data (dropped tables or columns, narrowed types). */
+  readonly acceptDataLoss?: boolean;
+  /** @default now */
+  readonly now?: Date;
+}
+
+export type GenerateResult = { readonly written: false } | { readonly written: true; readonly migration: Migration; readonly change: SchemaChange };
+
+/** A refusal: nothing was written. */
+export class GenerateError extends Error {}
+
+/** True when the model and the snapshot describe the same schema. */
+export function sameSchema(a: ServiceSchema, b: ServiceSchema): boolean {
+  return JSON.stringify(canonicalSchema(a)) === JSON.stringify(canonicalSchema(b));
+}
+
+export function generateMigration(options: GenerateOptions): GenerateResult {
+  const { directory, model, description } = options;
+  const problem = descriptionProblem(description);
+  if (problem) throw new GenerateError(`${directory.service}: ${problem}`);
+  const state = directory.read();
+  if (state.problems.length > 0) {
+    throw new GenerateError(`${directory.service}: fix the migrations folder first:\n${state.problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  const head = state.migrations[state.migrations.length - 1];
+  const change = diffSchemas(directory.snapshot(head?.id), model);
+  if (change.up.length === 0) return { written: false };
+  if (change.destructive.length > 0 && !options.acceptDataLoss) {
+    throw new GenerateError(
+      `${directory.service}: this change destroys data:\n${change.destructive.map((d) => `  - ${d}`).join('\n')}\n` +
+        `If that is intended, run again with --accept-data-loss (\`${COMMAND} generate ${directory.service} ${description} --accept-data-loss\`).`,
+    );
+  }
+  const id = `${nextTimestamp(options.now ?? new Date(), head?.id)}_${directory.service}_${description}`;
+  const text = formatMigration({ id, service: directory.service, parent: head?.id, summary: change.summary, destructive: change.destructive, up: change.up, down: change.down });
+  const migration = parseMigration(`${id}.sql`, text);
+  directory.add(migration, model, state.migrations);
+  return { written: true, migration, change };
+}
+
+/** Now in UTC, or one second after the head when the clock says otherwise: ids stay ordered. */
+function nextTimestamp(now: Date, head: string | undefined): string {
+  const stamp = timestampOf(now);
+  const headStamp = head?.slice(0, 15);
+  if (headStamp === undefined || stamp > headStamp) return stamp;
+  const [day, time] = headStamp.split('_');
+  const headDate = new Date(`${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}Z`);
+  return timestampOf(new Date(headDate.getTime() + 1000));
+}
