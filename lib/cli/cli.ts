@@ -5,6 +5,13 @@ import { generateMigration, GenerateError, sameSchema } from '../migrations/gene
 import { COMMAND } from '../migrations/migration-directory';
 import { UnsupportedChange } from '../migrations/schema-diff';
 import { BedrockProject, migrationDirectoryOf, modelOf } from '../project';
+import { migrationPlan } from '../migrations/migration-plan';
+import { Migration } from '../migrations/migration-file';
+import { connect } from '../runner/connect';
+import { converge, RunnerError } from '../runner/runner';
+import { historyRows, ledgerRows, recordEvent } from '../runner/ledger';
+import { ownerRoleName } from '../services/service-registry';
+import { ClientBase } from 'pg';
 
 /** Where the CLI writes; tests capture it. */
 export interface Output {
@@ -94,7 +101,115 @@ export function createCli(project: BedrockProject, output: Output): Command {
       output.log(`If ${target} was applied to a database, roll it back there first (\`${COMMAND} down --service ${service}\`).`);
     });
 
+  program
+    .command('status')
+    .description('what the database in DATABASE_URL (or PG*) holds, per service, against the migrations folder')
+    .option('--service <service>', 'only this service')
+    .action((options: { service?: string }) =>
+      withDatabase(async (client) => {
+        for (const service of servicesOf(project, options.service)) output.log(await statusLine(client, project, service));
+      }),
+    );
+
+  program
+    .command('history')
+    .description("every migration applied to or rolled back from a service's part of the database, with when, by whom and how long")
+    .argument('<service>')
+    .action((service: string) =>
+      withDatabase(async (client) => {
+        servicesOf(project, service);
+        const rows = await historyRows(client, service);
+        if (rows.length === 0) output.log(`${service}: no history: nothing was ever applied`);
+        for (const row of rows) {
+          output.log(`${row.at.toISOString()}  ${row.action.padEnd(8)} ${row.id}  by ${row.by}${row.duration_ms !== null ? `  ${row.duration_ms} ms` : ''}${row.error ? `  error: ${row.error}` : ''}`);
+        }
+      }),
+    );
+
+  program
+    .command('migrate')
+    .description('apply pending migrations of a service (to its head, or to --to)')
+    .requiredOption('--service <service>')
+    .option('--to <id>', 'stop at this migration')
+    .action((options: { service: string; to?: string }) =>
+      withDatabase(async (client) => {
+        const migrations = upTo(project, options.service, options.to);
+        await converge(client, { plan: migrationPlan(options.service, ownerRoleName(options.service), migrations), allowDowngrades: false, log: output.log });
+      }),
+    );
+
+  program
+    .command('down')
+    .description("roll a service back by its stored down SQL: one step, --steps N, or --to a migration ('base' for none)")
+    .requiredOption('--service <service>')
+    .option('--to <id>', 'the migration to end at; base = before the first')
+    .option('--steps <n>', 'how many migrations to roll back', (v) => Number(v))
+    .action((options: { service: string; to?: string; steps?: number }) =>
+      withDatabase(async (client) => {
+        const applied = (await ledgerRows(client, options.service)).map((r) => r.id);
+        let keep: number;
+        if (options.to !== undefined) keep = options.to === 'base' ? 0 : applied.indexOf(options.to) + 1;
+        else keep = applied.length - (options.steps ?? 1);
+        if (options.to !== undefined && options.to !== 'base' && keep === 0) throw new CliFailure(`${options.service}: ${options.to} is not applied in this database (applied: ${applied.join(', ') || 'none'})`);
+        if (keep < 0 || (options.steps !== undefined && !(Number.isInteger(options.steps) && options.steps > 0))) throw new CliFailure(`${options.service}: --steps must be between 1 and ${applied.length}`);
+        const migrations = migrationDirectoryOf(project, options.service).read().migrations.filter((m) => applied.slice(0, keep).includes(m.id));
+        await converge(client, { plan: migrationPlan(options.service, ownerRoleName(options.service), migrations), allowDowngrades: true, log: output.log });
+      }),
+    );
+
+  program
+    .command('resolve')
+    .description('settle a migration that failed outside a transaction, after inspecting the database')
+    .requiredOption('--service <service>')
+    .argument('<id>')
+    .option('--applied', 'it did complete (by hand): record it as applied')
+    .option('--rolled-back', 'it left nothing behind (or you removed it): forget it')
+    .action((id: string, options: { service: string; applied?: boolean; rolledBack?: boolean }) =>
+      withDatabase(async (client) => {
+        if (!options.applied === !options.rolledBack) throw new CliFailure('resolve: give exactly one of --applied or --rolled-back');
+        const row = (await ledgerRows(client, options.service)).find((r) => r.id === id && r.status === 'failed');
+        if (!row) throw new CliFailure(`${options.service}: ${id} is not a failed migration in this database`);
+        if (options.applied) await client.query(`UPDATE bedrock.migrations SET status = 'applied', error = NULL WHERE service = $1 AND id = $2`, [options.service, id]);
+        else await client.query(`DELETE FROM bedrock.migrations WHERE service = $1 AND id = $2`, [options.service, id]);
+        await recordEvent(client, options.service, id, 'resolved', null, options.applied ? 'resolved as applied' : 'resolved as rolled back');
+        output.log(`${options.service}: ${id} resolved as ${options.applied ? 'applied' : 'rolled back'}`);
+      }),
+    );
+
   return program;
+}
+
+/** The service's migrations up to `to` (all when undefined); an unknown id is an error. */
+function upTo(project: BedrockProject, service: string, to: string | undefined): Migration[] {
+  const state = migrationDirectoryOf(project, service).read();
+  if (state.problems.length > 0) throw new CliFailure(state.problems.join('\n'));
+  if (to === undefined) return [...state.migrations];
+  const index = state.migrations.findIndex((m) => m.id === to);
+  if (index < 0) throw new CliFailure(`${service}: there is no migration ${to} (have: ${state.migrations.map((m) => m.id).join(', ') || 'none'})`);
+  return state.migrations.slice(0, index + 1);
+}
+
+async function statusLine(client: ClientBase, project: BedrockProject, service: string): Promise<string> {
+  const files = migrationDirectoryOf(project, service).read().migrations;
+  const rows = await ledgerRows(client, service);
+  const applied = rows.filter((r) => r.status !== 'failed').map((r) => r.id);
+  const pending = files.filter((m) => !applied.includes(m.id)).map((m) => m.id);
+  const beyond = applied.filter((id) => !files.some((m) => m.id === id));
+  const failed = rows.filter((r) => r.status === 'failed').map((r) => r.id);
+  const head = applied[applied.length - 1] ?? 'nothing applied';
+  const parts = [`${service}: at ${head}`, `${applied.length} applied`, `${pending.length} pending${pending.length ? ` (${pending.join(', ')})` : ''}`];
+  if (beyond.length) parts.push(`${beyond.length} not in the folder (${beyond.join(', ')})`);
+  if (failed.length) parts.push(`FAILED: ${failed.join(', ')}`);
+  return parts.join('; ');
+}
+
+async function withDatabase(work: (client: ClientBase) => Promise<void>): Promise<void> {
+  const client = await connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -104,7 +219,7 @@ export async function runCli(project: BedrockProject, argv: readonly string[], o
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof CliFailure || error instanceof GenerateError || error instanceof UnsupportedChange) {
+    if (error instanceof CliFailure || error instanceof GenerateError || error instanceof UnsupportedChange || error instanceof RunnerError) {
       output.error(error.message);
       return error instanceof CliFailure ? error.code : 1;
     }

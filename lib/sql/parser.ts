@@ -74,3 +74,21 @@ function findExpressionProblem(sql: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Splits SQL text into its statements, using PostgreSQL's own grammar (so semicolons in
+ * strings, comments and dollar quotes are handled). For migrations that must run outside a
+ * transaction, one statement at a time.
+ */
+export function splitStatements(sql: string): string[] {
+  requireParser();
+  const statements = pgQuery.parseSync(sql).stmts ?? [];
+  const bytes = Buffer.from(sql, 'utf8');
+  return statements
+    .map((s) => {
+      const start = s.stmt_location ?? 0;
+      const end = s.stmt_len ? start + s.stmt_len : bytes.length;
+      return bytes.subarray(start, end).toString('utf8').trim();
+    })
+    .filter((s) => s !== '');
+}

@@ -1,0 +1,111 @@
+// The ledger: which migrations a database holds, per service, with their checksum, SQL,
+// when, by whom and how long. It, not Terraform state, is the truth about the database.
+import { ClientBase } from 'pg';
+
+export type LedgerStatus = 'applied' | 'failed' | 'baselined';
+
+export interface LedgerRow {
+  readonly id: string;
+  readonly checksum: string;
+  readonly up_sql: string;
+  readonly down_sql: string;
+  readonly transactional: boolean;
+  readonly status: LedgerStatus;
+  readonly applied_at: Date;
+  readonly applied_by: string;
+  readonly duration_ms: number | null;
+  readonly error: string | null;
+}
+
+export interface HistoryRow {
+  readonly at: Date;
+  readonly id: string;
+  readonly action: 'up' | 'down' | 'baseline' | 'failed' | 'resolved';
+  readonly by: string;
+  readonly duration_ms: number | null;
+  readonly error: string | null;
+}
+
+/** Serializes ledger creation between runners of different services (key: 'bedrock', 0). */
+const SETUP_LOCK = `pg_advisory_xact_lock(hashtext('bedrock'), 0)`;
+
+/** Creates the ledger if missing. Owned by the deploying role; no other role gets access. */
+export async function ensureLedger(client: ClientBase): Promise<void> {
+  const exists = await client.query(`SELECT to_regclass('bedrock.migrations') IS NOT NULL AND to_regclass('bedrock.migration_history') IS NOT NULL AS ok`);
+  if (exists.rows[0].ok) return;
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT ${SETUP_LOCK}`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS bedrock`);
+    await client.query(`REVOKE ALL ON SCHEMA bedrock FROM PUBLIC`);
+    await client.query(`CREATE TABLE IF NOT EXISTS bedrock.migrations (
+      service text NOT NULL,
+      id text NOT NULL,
+      checksum text NOT NULL,
+      up_sql text NOT NULL,
+      down_sql text NOT NULL,
+      transactional boolean NOT NULL,
+      status text NOT NULL CHECK (status IN ('applied', 'failed', 'baselined')),
+      applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      applied_by text NOT NULL DEFAULT session_user,
+      duration_ms integer,
+      error text,
+      PRIMARY KEY (service, id))`);
+    await client.query(`CREATE TABLE IF NOT EXISTS bedrock.migration_history (
+      at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      service text NOT NULL,
+      id text NOT NULL,
+      action text NOT NULL CHECK (action IN ('up', 'down', 'baseline', 'failed', 'resolved')),
+      by text NOT NULL DEFAULT session_user,
+      duration_ms integer,
+      error text)`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}
+
+/** The service's ledger rows, oldest first (ids start with their UTC timestamp). */
+export async function ledgerRows(client: ClientBase, service: string): Promise<LedgerRow[]> {
+  const exists = await client.query(`SELECT to_regclass('bedrock.migrations') IS NOT NULL AS ok`);
+  if (!exists.rows[0].ok) return [];
+  const { rows } = await client.query<LedgerRow>(`SELECT * FROM bedrock.migrations WHERE service = $1 ORDER BY id`, [service]);
+  return rows;
+}
+
+export async function historyRows(client: ClientBase, service: string): Promise<HistoryRow[]> {
+  const exists = await client.query(`SELECT to_regclass('bedrock.migration_history') IS NOT NULL AS ok`);
+  if (!exists.rows[0].ok) return [];
+  const { rows } = await client.query<HistoryRow>(`SELECT at, id, action, by, duration_ms, error FROM bedrock.migration_history WHERE service = $1 ORDER BY at, id`, [service]);
+  return rows;
+}
+
+export interface LedgerEntry {
+  readonly service: string;
+  readonly id: string;
+  readonly checksum: string;
+  readonly up: string;
+  readonly down: string;
+  readonly transactional: boolean;
+}
+
+export async function recordApplied(client: ClientBase, entry: LedgerEntry, status: LedgerStatus, durationMs: number | null, error: string | null = null): Promise<void> {
+  await client.query(
+    `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status, duration_ms, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (service, id) DO UPDATE SET status = EXCLUDED.status, duration_ms = EXCLUDED.duration_ms, error = EXCLUDED.error, applied_at = clock_timestamp(), applied_by = session_user`,
+    [entry.service, entry.id, entry.checksum, entry.up, entry.down, entry.transactional, status, durationMs, error],
+  );
+  const action = status === 'applied' ? 'up' : status === 'baselined' ? 'baseline' : 'failed';
+  await recordEvent(client, entry.service, entry.id, action, durationMs, error);
+}
+
+export async function recordRemoved(client: ClientBase, service: string, id: string, durationMs: number): Promise<void> {
+  await client.query(`DELETE FROM bedrock.migrations WHERE service = $1 AND id = $2`, [service, id]);
+  await recordEvent(client, service, id, 'down', durationMs, null);
+}
+
+export async function recordEvent(client: ClientBase, service: string, id: string, action: HistoryRow['action'], durationMs: number | null, error: string | null): Promise<void> {
+  await client.query(`INSERT INTO bedrock.migration_history (service, id, action, duration_ms, error) VALUES ($1, $2, $3, $4, $5)`, [service, id, action, durationMs, error]);
+}

@@ -1,0 +1,193 @@
+// The migration runner: converges one service's part of the database to the plan's head.
+// One session, one advisory lock per service, one transaction per migration run as the
+// owner role with lock and statement timeouts, the ledger row written in that transaction.
+import { ClientBase, DatabaseError } from 'pg';
+import { quoteIdentifier } from '../sql/identifier';
+import { ensureLedger, LedgerEntry, LedgerRow, ledgerRows, recordApplied, recordRemoved } from './ledger';
+import { MigrationPlan, PlannedMigration } from './planned-migration';
+import { lockService, unlockService } from './service-lock';
+
+export interface ConvergeOptions {
+  readonly plan: MigrationPlan;
+  /** Roll back migrations the database holds beyond the plan's head (by their stored down SQL). */
+  readonly allowDowngrades: boolean;
+  /** lock_timeout for each migration's statements. @default 10 s */
+  readonly lockTimeoutMs?: number;
+  /** statement_timeout for each migration's statements. @default 15 min */
+  readonly statementTimeoutMs?: number;
+  /** How long to wait for another deploy of the same service. @default 60 s */
+  readonly lockWaitMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface ConvergeResult {
+  readonly applied: readonly string[];
+  readonly rolledBack: readonly string[];
+}
+
+/** A refusal or failure the runner explains; nothing of the failed migration remains. */
+export class RunnerError extends Error {}
+
+export async function converge(client: ClientBase, options: ConvergeOptions): Promise<ConvergeResult> {
+  const { plan } = options;
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  await client.query(`SELECT set_config('application_name', $1, false)`, [`bedrock-runner ${plan.service}`]);
+  await lockService(client, plan.service, {
+    waitMs: options.lockWaitMs ?? 60_000,
+    onWait: (holder) => log(`${plan.service}: waiting for another deploy to finish: ${holder}`),
+  });
+  try {
+    await ensureLedger(client);
+    const rows = await ledgerRows(client, plan.service);
+    const { pending, beyond } = reconcile(plan, rows, options.allowDowngrades);
+    const rolledBack: string[] = [];
+    for (const row of beyond.slice().reverse()) {
+      await runDown(client, plan, row, options, log);
+      rolledBack.push(row.id);
+    }
+    const applied: string[] = [];
+    for (const migration of pending) {
+      await runUp(client, plan, migration, options, log);
+      applied.push(migration.id);
+    }
+    const head = plan.migrations[plan.migrations.length - 1]?.id ?? 'no migration';
+    const what = applied.length + rolledBack.length === 0 ? 'up to date, nothing to do' : `${applied.length} applied, ${rolledBack.length} rolled back`;
+    log(`${plan.service}: at ${head} (${what}) in ${Date.now() - started} ms`);
+    return { applied, rolledBack };
+  } finally {
+    await unlockService(client, plan.service).catch(() => undefined);
+  }
+}
+
+/** What to run, after checking that the database's history and the plan agree. */
+function reconcile(plan: MigrationPlan, rows: readonly LedgerRow[], allowDowngrades: boolean): { pending: PlannedMigration[]; beyond: LedgerRow[] } {
+  const service = plan.service;
+  const failed = rows.find((r) => r.status === 'failed');
+  if (failed) {
+    throw new RunnerError(
+      `${service}: migration ${failed.id} failed earlier and is unresolved (${failed.error ?? 'no error recorded'}). It ran outside a transaction, so part of it may be in the database. ` +
+        `Inspect the database, then run \`npm run bedrock -- resolve --service ${service} ${failed.id} --applied\` or \`--rolled-back\``,
+    );
+  }
+  const planned = new Map(plan.migrations.map((m, i) => [m.id, { migration: m, index: i }]));
+  for (const row of rows) {
+    const match = planned.get(row.id);
+    if (match && match.migration.checksum !== row.checksum) {
+      throw new RunnerError(
+        `${service}: REFUSED: migration ${row.id} was applied with checksum ${row.checksum}, but the plan has ${match.migration.checksum}. ` +
+          'An applied migration was edited. Restore the original file from git and put the change in a new migration.',
+      );
+    }
+  }
+  const appliedIndexes = rows.filter((r) => planned.has(r.id)).map((r) => planned.get(r.id)!.index);
+  const lastApplied = appliedIndexes.length > 0 ? Math.max(...appliedIndexes) : -1;
+  const gaps = plan.migrations.slice(0, lastApplied + 1).filter((m) => !rows.some((r) => r.id === m.id));
+  if (gaps.length > 0) {
+    throw new RunnerError(`${service}: the database holds later migrations but not ${gaps.map((g) => g.id).join(', ')}: its history differs from the plan's chain; compare \`npm run bedrock -- history ${service}\` with the migrations folder`);
+  }
+  const beyond = rows.filter((r) => !planned.has(r.id));
+  const lastAppliedId = lastApplied >= 0 ? plan.migrations[lastApplied].id : '';
+  const interleaved = beyond.filter((r) => r.id < lastAppliedId);
+  if (interleaved.length > 0) {
+    throw new RunnerError(`${service}: the database holds ${interleaved.map((r) => r.id).join(', ')}, which the plan's chain does not contain before its applied migrations: its history differs from the plan`);
+  }
+  if (beyond.length > 0 && !allowDowngrades) {
+    throw new RunnerError(
+      `${service}: the database holds ${beyond.map((r) => r.id).join(', ')} beyond the plan's head, and this environment does not allow downgrades. ` +
+        'Deploy a plan that includes them, or roll back where downgrades are allowed.',
+    );
+  }
+  return { pending: plan.migrations.slice(lastApplied + 1), beyond };
+}
+
+async function setTimeouts(client: ClientBase, options: ConvergeOptions, local: boolean): Promise<void> {
+  await client.query(`SELECT set_config('lock_timeout', $1, $3), set_config('statement_timeout', $2, $3)`, [
+    `${options.lockTimeoutMs ?? 10_000}ms`,
+    `${options.statementTimeoutMs ?? 900_000}ms`,
+    local,
+  ]);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof DatabaseError) {
+    return `${error.message} (SQLSTATE ${error.code})${error.detail ? `; ${error.detail}` : ''}${error.where ? `; ${error.where}` : ''}`;
+  }
+  return (error as Error).message;
+}
+
+async function inTransaction(client: ClientBase, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await work();
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function runUp(client: ClientBase, plan: MigrationPlan, migration: PlannedMigration, options: ConvergeOptions, log: (line: string) => void): Promise<void> {
+  const entry: LedgerEntry = { service: plan.service, id: migration.id, checksum: migration.checksum, up: migration.up, down: migration.down, transactional: migration.transactional };
+  const started = Date.now();
+  if (!migration.transactional) return runUpOutsideTransaction(client, plan, migration, entry, options, log);
+  try {
+    await inTransaction(client, async () => {
+      await setTimeouts(client, options, true);
+      await client.query(`SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`);
+      await client.query(migration.up);
+      await client.query('RESET ROLE');
+      await recordApplied(client, entry, 'applied', Date.now() - started);
+    });
+  } catch (error) {
+    throw new RunnerError(`${plan.service}: migration ${migration.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
+  }
+  log(`${plan.service}: applied ${migration.id} in ${Date.now() - started} ms`);
+}
+
+/** CREATE INDEX CONCURRENTLY and the like: statement by statement, recorded as failed until done. */
+async function runUpOutsideTransaction(
+  client: ClientBase,
+  plan: MigrationPlan,
+  migration: PlannedMigration,
+  entry: LedgerEntry,
+  options: ConvergeOptions,
+  log: (line: string) => void,
+): Promise<void> {
+  const started = Date.now();
+  // Written first, so a crash mid-way leaves a visible, unresolved row rather than nothing.
+  await recordApplied(client, entry, 'failed', null, 'started outside a transaction and did not finish');
+  try {
+    await setTimeouts(client, options, false);
+    await client.query(`SET ROLE ${quoteIdentifier(plan.ownerRole)}`);
+    for (const statement of migration.statements ?? [migration.up]) await client.query(statement);
+  } catch (error) {
+    await client.query('RESET ROLE').catch(() => undefined);
+    await recordApplied(client, entry, 'failed', Date.now() - started, describe(error));
+    throw new RunnerError(
+      `${plan.service}: migration ${migration.id} (outside a transaction) failed: ${describe(error)}. Part of it may have run; it is recorded as failed. ` +
+        `Inspect the database, then \`npm run bedrock -- resolve --service ${plan.service} ${migration.id} --applied\` or \`--rolled-back\``,
+    );
+  } finally {
+    await client.query('RESET ROLE').catch(() => undefined);
+    await client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
+  }
+  await recordApplied(client, entry, 'applied', Date.now() - started);
+  log(`${plan.service}: applied ${migration.id} (outside a transaction) in ${Date.now() - started} ms`);
+}
+
+async function runDown(client: ClientBase, plan: MigrationPlan, row: LedgerRow, options: ConvergeOptions, log: (line: string) => void): Promise<void> {
+  const started = Date.now();
+  try {
+    await inTransaction(client, async () => {
+      await setTimeouts(client, options, true);
+      await client.query(`SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`);
+      await client.query(row.down_sql);
+      await client.query('RESET ROLE');
+      await recordRemoved(client, plan.service, row.id, Date.now() - started);
+    });
+  } catch (error) {
+    throw new RunnerError(`${plan.service}: rolling back ${row.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
+  }
+  log(`${plan.service}: rolled back ${row.id} in ${Date.now() - started} ms`);
+}

@@ -1,0 +1,216 @@
+// The runner on real PostgreSQL, through the command line: every Bedrock service up to its
+// head and back to nothing; failures leave nothing behind; concurrent runs; edited migrations.
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BedrockProject, runCli } from '../../lib';
+import { diffSchemas } from '../../lib/migrations/schema-diff';
+import { emptySchema } from '../../lib/migrations/service-schema';
+import { modelOf } from '../../lib/project';
+import { converge } from '../../lib/runner/runner';
+import { migrationPlan } from '../../lib/migrations/migration-plan';
+import { migrationDirectoryOf } from '../../lib/project';
+import { bedrockProject } from '../../stacks';
+import { useTestDatabase } from '../support/database';
+import { prepareServices } from '../support/platform';
+import { catalogOf } from '../support/schema-state';
+import { Client } from 'pg';
+
+const db = useTestDatabase();
+const reference = useTestDatabase();
+const services = bedrockProject.registry.names;
+
+/** Bedrock, with its migrations copied to a folder the test may change. */
+function copyOfBedrock(): BedrockProject {
+  const root = mkdtempSync(path.join(tmpdir(), 'bedrock-runner-'));
+  for (const service of services) {
+    const source = path.join('stacks', service, 'migrations');
+    if (existsSync(source)) cpSync(source, path.join(root, service), { recursive: true });
+  }
+  return { ...bedrockProject, migrationsDirectory: (service) => path.join(root, service) };
+}
+
+async function cli(project: BedrockProject, ...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const previous = process.env.DATABASE_URL;
+  process.env.DATABASE_URL = db.url;
+  try {
+    const code = await runCli(project, args, { log: (l) => out.push(l), error: (l) => err.push(l) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    if (previous === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = previous;
+  }
+}
+
+async function ledger(service: string) {
+  return (await db.query(`SELECT id, status FROM bedrock.migrations WHERE service = $1 ORDER BY id`, [service])).rows;
+}
+
+beforeAll(async () => {
+  await prepareServices(db, services);
+  await prepareServices(reference, services);
+});
+
+describe('every Bedrock service: up to head, down to base, up again', () => {
+  test.each(services.filter((s) => s !== 'notification'))('%s', async (service) => {
+    const project = copyOfBedrock();
+    const up = await cli(project, 'migrate', '--service', service);
+    expect(up.err).toBe('');
+    expect(up.out).toMatch(new RegExp(`^${service}: applied \\d{8}_\\d{6}_${service}_\\w+ in \\d+ ms\\n${service}: at .* \\(1 applied, 0 rolled back\\) in \\d+ ms$`));
+
+    // The catalog equals a fresh create of the model.
+    await reference.query(`DROP SCHEMA ${service} CASCADE; CREATE SCHEMA ${service}`);
+    for (const statement of diffSchemas(emptySchema(service, service), modelOf(project, service)).up) await reference.query(statement);
+    expect(await catalogOf(db.client, service)).toEqual(await catalogOf(reference.client, service));
+    // Tables belong to the owner role: migrations ran as it.
+    const owners = await db.query(`SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = $1`, [service]);
+    expect(owners.rows).toEqual([{ tableowner: `${service}_owner` }]);
+
+    const again = await cli(project, 'migrate', '--service', service);
+    expect(again.out).toMatch(/up to date, nothing to do/);
+
+    const down = await cli(project, 'down', '--service', service, '--to', 'base');
+    expect(down.err).toBe('');
+    const left = await db.query(
+      `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1
+       UNION ALL SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typtype = 'e'`,
+      [service],
+    );
+    expect(left.rows).toEqual([]);
+    expect(await ledger(service)).toEqual([]);
+    expect((await cli(project, 'migrate', '--service', service)).code).toBe(0);
+    const history = await cli(project, 'history', service);
+    expect(history.out.split('\n').map((l) => l.split(/\s+/)[1])).toEqual(['up', 'down', 'up']);
+  });
+});
+
+describe('failures', () => {
+  function projectWithMigration(sql: string, transactional = true) {
+    const project = copyOfBedrock();
+    const dir = project.migrationsDirectory('portfolio');
+    const head = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().pop()!.replace('.sql', '');
+    const id = `29990101_000000_portfolio_extra_step`;
+    const text = [`-- Migration ${id}`, '-- service: portfolio', `-- parent: ${head}`, ...(transactional ? [] : ['-- transactional: false']), '', '-- +up', sql, '', '-- +down', 'SELECT 1;', ''].join('\n');
+    writeFileSync(path.join(dir, `${id}.sql`), text);
+    // Hand-written migrations are registered with rehash after review.
+    const directory = migrationDirectoryOf(project, 'portfolio');
+    const all = readdirSync(dir).filter((f) => f.endsWith('.sql'));
+    expect(all).toHaveLength(2);
+    directory.rehash(directory.read().migrations);
+    writeFileSync(path.join(dir, 'snapshots', `${id}.json`), readFileSync(path.join(dir, 'snapshots', `${head}.json`)));
+    return { project, id, head };
+  }
+
+  beforeEach(async () => {
+    await db.query('DROP SCHEMA IF EXISTS bedrock CASCADE; DROP SCHEMA portfolio CASCADE; CREATE SCHEMA portfolio AUTHORIZATION portfolio_owner');
+  });
+
+  test('bad SQL leaves the database and the ledger exactly as before', async () => {
+    const { project, id, head } = projectWithMigration(`ALTER TABLE portfolio.positions ADD COLUMN note text;\nALTER TABLE portfolio.no_such_table ADD COLUMN x int;`);
+    const before = await catalogOf(db.client, 'portfolio');
+    const result = await cli(project, 'migrate', '--service', 'portfolio');
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(`portfolio: migration ${id} failed: relation "portfolio.no_such_table" does not exist (SQLSTATE 42P01). Rolled back: the database and the ledger are as they were before it`);
+    expect(before).not.toEqual(await catalogOf(db.client, 'portfolio')); // the first migration did apply
+    expect(await ledger('portfolio')).toEqual([{ id: head, status: 'applied' }]);
+    const columns = await db.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = 'portfolio' AND column_name = 'note'`);
+    expect(columns.rowCount).toBe(0);
+  });
+
+  test('an applied migration that was edited is refused before anything runs', async () => {
+    const project = copyOfBedrock();
+    expect((await cli(project, 'migrate', '--service', 'portfolio')).code).toBe(0);
+    const dir = project.migrationsDirectory('portfolio');
+    const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.sql'))!);
+    appendFileSync(file, '-- sneaky\n');
+    const directory = migrationDirectoryOf(project, 'portfolio');
+    directory.rehash(directory.read().migrations); // even with the checksums file updated to match
+    const result = await cli(project, 'migrate', '--service', 'portfolio');
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/^portfolio: REFUSED: migration \S+ was applied with checksum [0-9a-f]{64}, but the plan has [0-9a-f]{64}\. An applied migration was edited\./);
+  });
+
+  test('a second concurrent runner waits, then finds nothing to do', async () => {
+    const { project } = projectWithMigration('SELECT pg_sleep(1.5);');
+    const plan = migrationPlan('portfolio', 'portfolio_owner', migrationDirectoryOf(project, 'portfolio').read().migrations);
+    const clients = [new Client({ connectionString: db.url }), new Client({ connectionString: db.url })];
+    await Promise.all(clients.map((c) => c.connect()));
+    try {
+      const logs: string[][] = [[], []];
+      const first = converge(clients[0], { plan, allowDowngrades: false, log: (l) => logs[0].push(l) });
+      await new Promise((r) => setTimeout(r, 300));
+      const second = await converge(clients[1], { plan, allowDowngrades: false, log: (l) => logs[1].push(l) });
+      expect((await first).applied).toHaveLength(2);
+      expect(second.applied).toEqual([]);
+      expect(logs[1][0]).toMatch(/^portfolio: waiting for another deploy to finish: pid \d+ \(user postgres, application "bedrock-runner portfolio"/);
+      expect(logs[1][1]).toMatch(/up to date, nothing to do/);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+  });
+
+  test('a second runner that waits too long fails naming the holder', async () => {
+    const { project } = projectWithMigration('SELECT pg_sleep(1.5);');
+    const plan = migrationPlan('portfolio', 'portfolio_owner', migrationDirectoryOf(project, 'portfolio').read().migrations);
+    const clients = [new Client({ connectionString: db.url }), new Client({ connectionString: db.url })];
+    await Promise.all(clients.map((c) => c.connect()));
+    try {
+      const first = converge(clients[0], { plan, allowDowngrades: false });
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(converge(clients[1], { plan, allowDowngrades: false, lockWaitMs: 300 })).rejects.toThrow(
+        /^portfolio: another deploy holds the migration lock: pid \d+ \(user postgres, application "bedrock-runner portfolio", .*\)\. Waited 0 s; try again when it has finished$/,
+      );
+      await first;
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+  });
+
+  test('a lock_timeout stops a migration that waits on a busy table, and it rolls back', async () => {
+    const project = copyOfBedrock();
+    await cli(project, 'migrate', '--service', 'portfolio');
+    const { project: withExtra, id } = projectWithMigration('ALTER TABLE portfolio.positions ADD COLUMN note text;');
+    const blocker = new Client({ connectionString: db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN; LOCK TABLE portfolio.positions IN ACCESS SHARE MODE');
+      const plan = migrationPlan('portfolio', 'portfolio_owner', migrationDirectoryOf(withExtra, 'portfolio').read().migrations);
+      await expect(converge(db.client, { plan, allowDowngrades: false, lockTimeoutMs: 200 })).rejects.toThrow(`portfolio: migration ${id} failed: canceling statement due to lock timeout (SQLSTATE 55P03)`);
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+  });
+
+  test('downgrades only where allowed', async () => {
+    const { project, id, head } = projectWithMigration('CREATE INDEX positions_symbol_only_idx ON portfolio.positions (symbol);');
+    expect((await cli(project, 'migrate', '--service', 'portfolio')).code).toBe(0);
+    const plan = migrationPlan('portfolio', 'portfolio_owner', migrationDirectoryOf(project, 'portfolio').read().migrations.slice(0, 1));
+    await expect(converge(db.client, { plan, allowDowngrades: false })).rejects.toThrow(`portfolio: the database holds ${id} beyond the plan's head, and this environment does not allow downgrades.`);
+    const result = await converge(db.client, { plan, allowDowngrades: true });
+    expect(result).toEqual({ applied: [], rolledBack: [id] });
+    expect(await ledger('portfolio')).toEqual([{ id: head, status: 'applied' }]);
+  });
+
+  test('a migration outside a transaction (CREATE INDEX CONCURRENTLY) runs; a failing one is recorded as failed until resolved', async () => {
+    const ok = projectWithMigration('CREATE INDEX CONCURRENTLY positions_opened_idx ON portfolio.positions (opened_at);\nCREATE INDEX CONCURRENTLY positions_closed_idx ON portfolio.positions (closed_at);', false);
+    const applied = await cli(ok.project, 'migrate', '--service', 'portfolio');
+    expect(applied.out).toContain(`applied ${ok.id} (outside a transaction)`);
+    const indexes = await db.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'portfolio' AND indexname LIKE 'positions_%ed_idx' ORDER BY 1`);
+    expect(indexes.rows.map((r) => r.indexname)).toEqual(['positions_closed_idx', 'positions_opened_idx']);
+
+    await db.query('DROP SCHEMA bedrock CASCADE; DROP SCHEMA portfolio CASCADE; CREATE SCHEMA portfolio AUTHORIZATION portfolio_owner');
+    const bad = projectWithMigration('CREATE INDEX CONCURRENTLY positions_opened_idx ON portfolio.positions (opened_at);\nCREATE INDEX CONCURRENTLY broken_idx ON portfolio.positions (no_such_column);', false);
+    const failed = await cli(bad.project, 'migrate', '--service', 'portfolio');
+    expect(failed.err).toContain(`portfolio: migration ${bad.id} (outside a transaction) failed: column "no_such_column" does not exist (SQLSTATE 42703). Part of it may have run; it is recorded as failed.`);
+    expect(await ledger('portfolio')).toEqual([{ id: bad.head, status: 'applied' }, { id: bad.id, status: 'failed' }]);
+    const refused = await cli(bad.project, 'migrate', '--service', 'portfolio');
+    expect(refused.err).toContain(`migration ${bad.id} failed earlier and is unresolved`);
+    expect(refused.err).toContain(`resolve --service portfolio ${bad.id} --applied`);
+    expect((await cli(bad.project, 'status', '--service', 'portfolio')).out).toContain(`FAILED: ${bad.id}`);
+    expect((await cli(bad.project, 'resolve', '--service', 'portfolio', bad.id, '--rolled-back')).code).toBe(0);
+    expect(await ledger('portfolio')).toEqual([{ id: bad.head, status: 'applied' }]);
+  });
+});
