@@ -3,9 +3,9 @@
 import { App } from 'cdktf';
 import { defineEnvironment, EnvironmentStacks } from '../lib';
 import { bedrockEnvironments } from './environments';
-import { bedrockServices } from './services';
-import { bedrockTables } from './tables';
+import { bedrockProject } from './project';
 
 export function defineBedrock(app: App): EnvironmentStacks[] {
-  return bedrockEnvironments.map((environment) => defineEnvironment(app, { environment, registry: bedrockServices, tables: bedrockTables }));
+  const { registry, tables, migrationsDirectory } = bedrockProject;
+  return bedrockEnvironments.map((environment) => defineEnvironment(app, { environment, registry, tables, migrationsDirectory }));
 }

@@ -14,6 +14,11 @@ export interface EnvironmentStacksProps {
   readonly registry: ServiceRegistry;
   /** For each service, the function that defines its tables. */
   readonly tables: Readonly<Record<string, DefineTables>>;
+  /**
+   * Where each service keeps its migrations; when given, the stacks apply them.
+   * @default no migrations
+   */
+  readonly migrationsDirectory?: (service: string) => string;
 }
 
 export interface EnvironmentStacks {
@@ -26,7 +31,12 @@ export function defineEnvironment(scope: Construct, props: EnvironmentStacksProp
   const services = props.environment.services.map((service) => {
     const define = props.tables[service];
     if (!define) throw new Error(`Environment "${props.environment.name}": service "${service}" has no table definitions: add it to the tables map`);
-    const stack = new ServiceStack(scope, { service, environment: props.environment, registry: props.registry });
+    const stack = new ServiceStack(scope, {
+      service,
+      environment: props.environment,
+      registry: props.registry,
+      migrationsDirectory: props.migrationsDirectory?.(service),
+    });
     stack.addDependency(platform);
     define(stack);
     return stack;

@@ -5,6 +5,16 @@ import { TerraformResource } from 'cdktf';
 export class ResourceChain {
   private last?: TerraformResource;
 
+  /** A chain whose first resource waits for `first` (e.g. the migrations' head). */
+  constructor(first?: TerraformResource) {
+    this.last = first;
+  }
+
+  /** The last resource of the chain. */
+  get tail(): TerraformResource | undefined {
+    return this.last;
+  }
+
   /** Makes `resource` depend on the previously added one (same stack), and returns it. */
   add<R extends TerraformResource>(resource: R): R {
     if (this.last) {

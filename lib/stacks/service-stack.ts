@@ -2,10 +2,13 @@
 // defined in it, and it holds the privileges on those tables. Only the owner's stack grants
 // on its schema's tables, so no two stacks ever grant on the same object.
 import { Construct } from 'constructs';
-import { Lazy, TerraformOutput } from 'cdktf';
+import { Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
-import { tableAccess } from './access-policy';
+import { RoleAccess, tableAccess } from './access-policy';
+import { sameSchema } from '../migrations/generate';
+import { COMMAND, MigrationDirectory } from '../migrations/migration-directory';
+import { ServiceMigrations } from '../migrations/service-migrations';
 import { configureBackend } from './backend';
 import { BedrockStack } from './bedrock-stack';
 import { DEFAULT_POSTGRES_VERSION, EnvironmentConfig, environmentProblems } from './environment';
@@ -23,6 +26,12 @@ export interface ServiceStackProps {
   readonly service: string;
   readonly environment: EnvironmentConfig;
   readonly registry: ServiceRegistry;
+  /**
+   * The service's migrations folder. When given, the plan applies its migrations and synth
+   * fails when the folder is inconsistent or the tables differ from its last snapshot.
+   * @default no migrations (tables are modelled only)
+   */
+  readonly migrationsDirectory?: string;
 }
 
 /** The stack id of a service in an environment, e.g. `prod-datahub`. */
@@ -51,7 +60,21 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
     markSchemaScope(this);
     configureBackend(this, id, props.environment.backend ?? { type: 'local' });
     postgresProvider(this, 'postgresql', props.environment.connection);
-    this.grantAccess(props.environment.services);
+    const access = tableAccess(this.service, props.environment.services);
+    const defaults = this.defaultPrivileges(access);
+    if (props.migrationsDirectory !== undefined) {
+      const directory = new MigrationDirectory(props.migrationsDirectory, this.service, this.schemaName);
+      const state = directory.read();
+      this.migrations = new ServiceMigrations(this, 'migrations', {
+        service: this.service,
+        ownerRole: ownerRoleName(this.service),
+        migrations: state.migrations,
+        allowDowngrades: props.environment.allowDowngrades ?? false,
+        dependsOn: defaults.tail ? [defaults.tail] : [],
+      });
+      this.node.addValidation({ validate: () => this.migrationProblems(directory, state.problems) });
+    }
+    this.grants(access, this.migrations?.head ?? defaults.tail);
     new TerraformOutput(this, 'tables', {
       description: `Tables owned by ${props.service}`,
       value: Lazy.listValue({ produce: () => this.tables.map((t) => t.qualifiedName) }),
@@ -77,22 +100,40 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
     return this.enums.map((e) => e.toModel());
   }
 
+  /** The migrations of this service in the plan, when the stack has a migrations folder. */
+  readonly migrations?: ServiceMigrations;
+
+  private migrationProblems(directory: MigrationDirectory, problems: readonly string[]): string[] {
+    const path = this.node.path;
+    if (problems.length > 0) return problems.map((p) => `${path}: ${p}`);
+    const state = directory.read();
+    const head = state.migrations[state.migrations.length - 1];
+    const model = { service: this.service, schema: this.schemaName, enums: this.enumModels(), tables: this.tableModels() };
+    if (sameSchema(model, directory.snapshot(head?.id))) return [];
+    return [`${path}: the tables in code differ from the snapshot at ${head?.id ?? 'the start (no migration yet)'}: run \`${COMMAND} generate ${this.service} <description>\``];
+  }
+
   /**
-   * Default privileges first (so a table is usable the moment a migration creates it), then
-   * schema-wide grants for the tables that exist: one resource per (role, object type), all
-   * chained, so the count grows with services, never with tables.
+   * Default privileges come first, so a table is usable the moment a migration creates it.
+   * One resource per (role, object type), chained: the count grows with services, not tables.
    */
-  private grantAccess(services: readonly string[]): void {
+  private defaultPrivileges(access: readonly RoleAccess[]): ResourceChain {
     const database = this.environment.connection.database;
     const owner = ownerRoleName(this.service);
     const chain = new ResourceChain();
-    const access = tableAccess(this.service, services);
     for (const { role, tables, sequences } of access) {
       chain.add(new DefaultPrivileges(this, `default_tables_${role}`, { database, owner, schema: this.schemaName, role, objectType: 'table', privileges: [...tables] }));
       if (sequences.length > 0) {
         chain.add(new DefaultPrivileges(this, `default_sequences_${role}`, { database, owner, schema: this.schemaName, role, objectType: 'sequence', privileges: [...sequences] }));
       }
     }
+    return chain;
+  }
+
+  /** Schema-wide grants on the tables that exist, after the migrations created them. */
+  private grants(access: readonly RoleAccess[], after: TerraformResource | undefined): void {
+    const database = this.environment.connection.database;
+    const chain = new ResourceChain(after);
     for (const { role, tables, sequences } of access) {
       chain.add(new Grant(this, `tables_${role}`, { database, schema: this.schemaName, role, objectType: 'table', privileges: [...tables] }));
       if (sequences.length > 0) {

@@ -1,0 +1,78 @@
+// A service's migrations in a Terraform plan: one terraform_data record per migration (its
+// id, checksum and full SQL, so the plan shows each pending migration and a rollback as one
+// resource to destroy), and one head whose create-time provisioner runs the runner once to
+// converge the database to that head. Nothing is ever dropped at destroy.
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { AssetType, TerraformAsset, TerraformResource } from 'cdktf';
+import { TerraformData } from '../private/terraform-data';
+import { runnerBundle } from '../runner/bundle';
+import { manifestText } from '../runner/manifest';
+import { splitStatements } from '../sql/parser';
+import { checksumOf, Migration } from './migration-file';
+
+export interface ServiceMigrationsProps {
+  readonly service: string;
+  /** The role migrations run as. */
+  readonly ownerRole: string;
+  /** The service's migrations in chain order (from its migrations folder). */
+  readonly migrations: readonly Migration[];
+  /** Whether the runner may roll back migrations the database holds beyond the head. */
+  readonly allowDowngrades: boolean;
+  /** Resources that must exist before any migration runs (e.g. default privileges). */
+  readonly dependsOn?: readonly TerraformResource[];
+}
+
+/** Writes `text` to a content-addressed file under the OS temp folder; returns its path. */
+function contentFile(name: string, text: string): string {
+  const directory = path.join(tmpdir(), 'bedrock-manifests');
+  mkdirSync(directory, { recursive: true });
+  const file = path.join(directory, `${name}-${checksumOf(text).slice(0, 16)}.json`);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+  return file;
+}
+
+export class ServiceMigrations extends Construct {
+  /** The head resource: depend on it to run after the migrations. */
+  readonly head: TerraformData;
+
+  constructor(scope: Construct, id: string, props: ServiceMigrationsProps) {
+    super(scope, id);
+    const records = props.migrations.map(
+      (m) =>
+        new TerraformData(this, `migration_${m.id}`, {
+          input: { id: m.id, checksum: m.checksum, transactional: m.transactional, up: m.up, down: m.down },
+        }),
+    );
+    const manifest = manifestText(props.service, props.ownerRole, props.migrations, (m) => (m.transactional ? undefined : splitStatements(m.up)));
+    const expected = checksumOf(manifest);
+    const manifestAsset = new TerraformAsset(this, 'manifest', { path: contentFile(props.service, manifest), type: AssetType.FILE });
+    const runner = new TerraformAsset(this, 'runner', { path: runnerBundle(), type: AssetType.FILE });
+    const head = props.migrations[props.migrations.length - 1]?.id ?? 'none';
+    const chain = createHash('sha256')
+      .update(props.migrations.map((m) => `${m.id} ${m.checksum}\n`).join(''))
+      .digest('hex');
+    const command = [
+      'node',
+      runner.path,
+      '--manifest',
+      manifestAsset.path,
+      '--expect',
+      expected,
+      ...(props.allowDowngrades ? ['--allow-downgrades'] : []),
+    ].join(' ');
+    this.head = new TerraformData(this, 'head', {
+      // Replaced whenever the chain changes, which runs the runner (create-time only).
+      triggersReplace: { service: props.service, head, chain, manifest: expected },
+      input: { service: props.service, head, migrations: props.migrations.length },
+      provisioners: [{ type: 'local-exec', command }],
+    });
+    // Plain addresses rather than tokens: cdktf captures a stack trace per token.
+    this.head.dependsOn = [...records, ...(props.dependsOn ?? [])].map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
+  }
+}

@@ -1,0 +1,38 @@
+// The runner as Terraform starts it (bundled into one file: needs only node):
+//   node runner.js --manifest <file> --expect <sha256> [--allow-downgrades]
+// Connects with DATABASE_URL or the PG* variables; prints one line per migration.
+import { readFileSync } from 'node:fs';
+import { connect } from './connect';
+import { planFromManifest } from './manifest';
+import { converge } from './runner';
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+async function main(args: string[]): Promise<void> {
+  const manifest = option(args, '--manifest');
+  const expected = option(args, '--expect');
+  if (!manifest || !expected) throw new Error('usage: runner.js --manifest <file> --expect <sha256> [--allow-downgrades] [--lock-timeout-ms N] [--statement-timeout-ms N] [--lock-wait-ms N]');
+  const plan = planFromManifest(readFileSync(manifest, 'utf8'), expected);
+  const number = (name: string) => (option(args, name) !== undefined ? Number(option(args, name)) : undefined);
+  const client = await connect();
+  try {
+    await converge(client, {
+      plan,
+      allowDowngrades: args.includes('--allow-downgrades'),
+      lockTimeoutMs: number('--lock-timeout-ms'),
+      statementTimeoutMs: number('--statement-timeout-ms'),
+      lockWaitMs: number('--lock-wait-ms'),
+      log: (line) => console.log(line),
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
