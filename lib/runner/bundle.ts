@@ -15,9 +15,8 @@ export function runnerBundle(): string {
     // Loaded only when a build is needed: esbuild is a build-time tool.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const esbuild = require('esbuild') as typeof import('esbuild');
-    const entry = path.join(__dirname, 'main.ts');
     const result = esbuild.buildSync({
-      entryPoints: [existsSync(entry) ? entry : path.resolve('lib', 'runner', 'main.ts')],
+      entryPoints: [runnerSource()],
       outfile,
       bundle: true,
       platform: 'node',
@@ -33,6 +32,19 @@ export function runnerBundle(): string {
   }
   built = outfile;
   return outfile;
+}
+
+/**
+ * The runner's TypeScript entry: next to this file when run from source (ts-node, jest), or
+ * under lib/runner/ of an enclosing folder when this code was itself bundled (cdktf app).
+ */
+function runnerSource(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    for (const candidate of [path.join(dir, 'main.ts'), path.join(dir, 'lib', 'runner', 'main.ts')]) {
+      if (path.basename(path.dirname(candidate)) === 'runner' && existsSync(candidate)) return candidate;
+    }
+    if (path.dirname(dir) === dir) throw new Error('Cannot find lib/runner/main.ts to bundle the migration runner');
+  }
 }
 
 function upToDate(outfile: string, inputsFile: string): boolean {

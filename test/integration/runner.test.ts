@@ -15,6 +15,10 @@ import { useTestDatabase } from '../support/database';
 import { prepareServices } from '../support/platform';
 import { catalogOf } from '../support/schema-state';
 import { Client } from 'pg';
+import { spawn, spawnSync } from 'node:child_process';
+import { manifestText } from '../../lib/runner/manifest';
+import { checksumOf } from '../../lib/migrations/migration-file';
+import { runnerBundle } from '../../lib/runner/bundle';
 
 const db = useTestDatabase();
 const reference = useTestDatabase();
@@ -212,5 +216,60 @@ describe('failures', () => {
     expect((await cli(bad.project, 'status', '--service', 'portfolio')).out).toContain(`FAILED: ${bad.id}`);
     expect((await cli(bad.project, 'resolve', '--service', 'portfolio', bad.id, '--rolled-back')).code).toBe(0);
     expect(await ledger('portfolio')).toEqual([{ id: bad.head, status: 'applied' }]);
+  });
+});
+
+describe('the runner process', () => {
+  beforeEach(async () => {
+    await db.query('DROP SCHEMA IF EXISTS bedrock CASCADE; DROP SCHEMA portfolio CASCADE; CREATE SCHEMA portfolio AUTHORIZATION portfolio_owner');
+  });
+
+  test('killed with SIGKILL mid-migration, it leaves nothing half-applied, and the next run completes', async () => {
+    const project = copyOfBedrock();
+    const migrations = migrationDirectoryOf(project, 'portfolio').read().migrations;
+    // A slow migration: the first table is created, then the runner dies during the sleep.
+    const text = migrations[0].text.replace('-- +up\n', '-- +up\nCREATE TABLE portfolio.half (id int);\nSELECT pg_sleep(2);\n');
+    const sql = { ...migrations[0], text, checksum: checksumOf(text) };
+    const manifest = manifestText('portfolio', 'portfolio_owner', [sql], () => undefined);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-kill-')), 'manifest.json');
+    writeFileSync(file, manifest);
+    const args = [runnerBundle(), '--manifest', file, '--expect', checksumOf(manifest)];
+    const env = { ...process.env, DATABASE_URL: db.url };
+
+    const child = spawn(process.execPath, args, { env, stdio: 'pipe' });
+    for (let i = 0; i < 100; i += 1) {
+      const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
+      if (busy.rowCount) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    // PostgreSQL notices the dead client once the statement ends, and aborts its transaction.
+    for (let i = 0; i < 100; i += 1) {
+      const left = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio'`);
+      if (!left.rowCount) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const tables = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'portfolio'`);
+    expect(tables.rows).toEqual([]);
+    expect(await ledger('portfolio')).toEqual([]);
+
+    const rerun = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    expect(rerun.stderr).toBe('');
+    expect(rerun.status).toBe(0);
+    expect(rerun.stdout).toMatch(/portfolio: applied \S+ in \d+ ms/);
+    expect(await ledger('portfolio')).toEqual([{ id: sql.id, status: 'applied' }]);
+  });
+
+  test('refuses a manifest that is not the one the plan names', async () => {
+    const project = copyOfBedrock();
+    const migrations = migrationDirectoryOf(project, 'portfolio').read().migrations;
+    const manifest = manifestText('portfolio', 'portfolio_owner', migrations, () => undefined);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-manifest-')), 'manifest.json');
+    writeFileSync(file, manifest.replace('CREATE TABLE', 'CREATE UNLOGGED TABLE'));
+    const result = spawnSync(process.execPath, [runnerBundle(), '--manifest', file, '--expect', 'f'.repeat(64)], { env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^REFUSED: the migrations to run \(sha256 [0-9a-f]{64}\) are not the ones the plan showed/);
+    expect((await db.query(`SELECT to_regclass('bedrock.migrations') AS t`)).rows[0].t).toBeNull();
   });
 });
