@@ -49,7 +49,17 @@ async function cli(project: BedrockProject, ...args: string[]) {
 }
 
 async function ledger(service: string) {
+  if ((await db.query(`SELECT to_regclass('bedrock.migrations') AS t`)).rows[0].t === null) return [];
   return (await db.query(`SELECT id, status FROM bedrock.migrations WHERE service = $1 ORDER BY id`, [service])).rows;
+}
+
+/** Polls until `probe` is true; fails the test after `ms`. */
+async function waitFor(what: string, probe: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 beforeAll(async () => {
@@ -237,19 +247,18 @@ describe('the runner process', () => {
     const env = { ...process.env, DATABASE_URL: db.url };
 
     const child = spawn(process.execPath, args, { env, stdio: 'pipe' });
-    for (let i = 0; i < 100; i += 1) {
-      const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
-      if (busy.rowCount) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const exited = new Promise((r) => child.on('exit', r));
+    await waitFor('the runner to be inside the migration', async () => {
+      const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
+      return busy.rowCount === 1;
+    });
     child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
+    await exited;
     // PostgreSQL notices the dead client once the statement ends, and aborts its transaction.
-    for (let i = 0; i < 100; i += 1) {
-      const left = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio'`);
-      if (!left.rowCount) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor("the killed runner's session to end", async () => {
+      const left = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND application_name = 'bedrock-runner portfolio'`);
+      return left.rowCount === 0;
+    });
     const tables = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'portfolio'`);
     expect(tables.rows).toEqual([]);
     expect(await ledger('portfolio')).toEqual([]);
