@@ -12,6 +12,11 @@ import { converge, RunnerError } from '../runner/runner';
 import { historyRows, ledgerRows, recordEvent } from '../runner/ledger';
 import { ownerRoleName } from '../services/service-registry';
 import { ClientBase } from 'pg';
+import { modelAsLive, readLiveSchema } from '../catalog/live-schema';
+import { schemaDifferences } from '../catalog/schema-differences';
+import { ensureLedger, recordApplied } from '../runner/ledger';
+import { lockService, unlockService } from '../runner/service-lock';
+import { transactionProblems } from '../migrations/transaction-check';
 
 /** Where the CLI writes; tests capture it. */
 export interface Output {
@@ -40,6 +45,8 @@ export function checkService(project: BedrockProject, service: string): string[]
   const directory = migrationDirectoryOf(project, service);
   const state = directory.read();
   if (state.problems.length > 0) return [...state.problems];
+  const statementProblems = state.migrations.flatMap((m) => transactionProblems(m).map((p) => `${service}: ${m.id}.sql: ${p}`));
+  if (statementProblems.length > 0) return statementProblems;
   const head = state.migrations[state.migrations.length - 1];
   if (!sameSchema(modelOf(project, service), directory.snapshot(head?.id))) {
     return [`${service}: the tables in code differ from the snapshot at ${head?.id ?? 'the start (no migration yet)'}: run \`${COMMAND} generate ${service} <description>\``];
@@ -176,7 +183,76 @@ export function createCli(project: BedrockProject, output: Output): Command {
       }),
     );
 
+  program
+    .command('drift')
+    .description("compare the database with the tables in code, per service, only each service's own objects")
+    .option('--service <service>', 'only this service')
+    .action((options: { service?: string }) =>
+      withDatabase(async (client) => {
+        let drifted = 0;
+        for (const service of servicesOf(project, options.service)) {
+          const differences = await driftOf(client, project, service);
+          if (differences.length === 0) output.log(`${service}: no drift`);
+          else {
+            drifted += 1;
+            output.log(`${service}: ${differences.length} difference(s):`);
+            for (const line of differences) output.log(`  - ${line}`);
+          }
+        }
+        if (drifted > 0) throw new CliFailure(`drift in ${drifted} service(s): the database differs from the tables in code`);
+      }),
+    );
+
+  program
+    .command('baseline')
+    .description('adopt a database built another way (the old Alembic process): if it equals the model, record the head as applied without running it')
+    .requiredOption('--service <service>')
+    .action((options: { service: string }) =>
+      withDatabase(async (client) => {
+        const service = options.service;
+        const migrations = upTo(project, service, undefined);
+        const problems = checkService(project, service);
+        if (problems.length > 0) throw new CliFailure(problems.join('\n'));
+        await lockService(client, service, { waitMs: 60_000 });
+        try {
+          await ensureLedger(client);
+          if ((await ledgerRows(client, service)).length > 0) throw new CliFailure(`${service}: the ledger already records migrations for this service: baseline is only for a database that never ran them`);
+          const differences = await driftOf(client, project, service);
+          if (differences.length > 0) {
+            throw new CliFailure(`${service}: REFUSED: the database differs from the tables in code, so it cannot be recorded as at the head:\n${differences.map((d) => `  - ${d}`).join('\n')}`);
+          }
+          await client.query('BEGIN');
+          for (const m of migrations) await recordApplied(client, { service, id: m.id, checksum: m.checksum, up: m.up, down: m.down, transactional: m.transactional }, 'baselined', null);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        } finally {
+          await unlockService(client, service);
+        }
+        output.log(`${service}: baselined at ${migrations[migrations.length - 1]?.id ?? 'no migration'} (${migrations.length} migration(s) recorded, none run)`);
+      }),
+    );
+
+  program
+    .command('rehash')
+    .description('rewrite bedrock.sum from the migration files as they are (after a reviewed hand edit of a migration never applied anywhere)')
+    .argument('<service>')
+    .action((service: string) => {
+      const directory = migrationDirectoryOf(project, service);
+      const migrations = directory.read().migrations;
+      directory.rehash(migrations);
+      output.log(`${service}: bedrock.sum rewritten for ${migrations.length} migration(s). An edited migration that was applied somewhere will be refused there.`);
+    });
+
   return program;
+}
+
+/** What differs between the service's schema in the database and its tables in code. */
+async function driftOf(client: ClientBase, project: BedrockProject, service: string): Promise<string[]> {
+  const model = modelOf(project, service);
+  const [expected, actual] = [await modelAsLive(client, model), await readLiveSchema(client, model.schema)];
+  return schemaDifferences(model.schema, expected, actual);
 }
 
 /** The service's migrations up to `to` (all when undefined); an unknown id is an error. */

@@ -282,3 +282,69 @@ describe('the runner process', () => {
     expect((await db.query(`SELECT to_regclass('bedrock.migrations') AS t`)).rows[0].t).toBeNull();
   });
 });
+
+describe('drift and baseline', () => {
+  beforeEach(async () => {
+    await db.query('DROP SCHEMA IF EXISTS bedrock CASCADE; DROP SCHEMA portfolio CASCADE; CREATE SCHEMA portfolio AUTHORIZATION portfolio_owner');
+  });
+
+  test('drift lists each difference of the service\'s own objects and exits non-zero', async () => {
+    const project = copyOfBedrock();
+    await cli(project, 'migrate', '--service', 'portfolio');
+    expect(await cli(project, 'drift', '--service', 'portfolio')).toEqual({ code: 0, out: 'portfolio: no drift', err: '' });
+    // Changes made by hand, outside any migration:
+    await db.query(`ALTER TABLE portfolio.positions ADD COLUMN rogue integer;
+      ALTER TABLE portfolio.trades ALTER COLUMN fee DROP NOT NULL;
+      DROP INDEX portfolio.trades_tags_idx;
+      COMMENT ON TABLE portfolio.trades IS NULL;
+      CREATE TABLE datahub.unrelated (id int)`);
+    const drift = await cli(project, 'drift', '--service', 'portfolio');
+    expect(drift.code).toBe(1);
+    expect(drift.out.split('\n')).toEqual([
+      'portfolio: 4 difference(s):',
+      '  - column of portfolio.positions: rogue is in the database but not in the model',
+      '  - column portfolio.trades.fee: notNull is true in the model, false in the database',
+      '  - index of portfolio.trades: trades_tags_idx is missing from the database',
+      '  - table portfolio.trades: comment is Executions on the exchange, each filling part of a position in the model, none in the database',
+    ]);
+    expect(drift.err).toBe('drift in 1 service(s): the database differs from the tables in code');
+    // Nothing of the comparison stayed behind.
+    expect((await db.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bedrock_scratch_%'`)).rowCount).toBe(0);
+  });
+
+  test('baseline adopts a database built by the old process, then migrate has nothing to do', async () => {
+    const project = copyOfBedrock();
+    // The old process: the same tables, created by other means, no ledger.
+    await db.query('SET ROLE portfolio_owner');
+    for (const statement of diffSchemas(emptySchema('portfolio', 'portfolio'), modelOf(project, 'portfolio')).up) await db.query(statement);
+    await db.query('RESET ROLE');
+    const adopted = await cli(project, 'baseline', '--service', 'portfolio');
+    expect(adopted.err).toBe('');
+    expect(adopted.out).toMatch(/^portfolio: baselined at \S+ \(1 migration\(s\) recorded, none run\)$/);
+    expect(await ledger('portfolio')).toEqual([{ id: expect.any(String), status: 'baselined' }]);
+    expect((await cli(project, 'migrate', '--service', 'portfolio')).out).toMatch(/up to date, nothing to do/);
+  });
+
+  test('baseline refuses a database that differs from the model, and records nothing', async () => {
+    const project = copyOfBedrock();
+    await db.query(`CREATE TABLE portfolio.positions (id bigint PRIMARY KEY)`);
+    const refused = await cli(project, 'baseline', '--service', 'portfolio');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('portfolio: REFUSED: the database differs from the tables in code, so it cannot be recorded as at the head:');
+    expect(refused.err).toContain('table portfolio.trades is missing from the database');
+    expect(await ledger('portfolio')).toEqual([]);
+  });
+});
+
+test('check refuses CREATE INDEX CONCURRENTLY in a migration that runs in a transaction', async () => {
+  const project = copyOfBedrock();
+  const dir = project.migrationsDirectory('portfolio');
+  const head = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().pop()!.replace('.sql', '');
+  const id = '29990101_000000_portfolio_concurrent_index';
+  writeFileSync(path.join(dir, `${id}.sql`), ['-- service: portfolio', `-- parent: ${head}`, '-- +up', 'CREATE INDEX CONCURRENTLY x_idx ON portfolio.positions (symbol);', '-- +down', 'DROP INDEX portfolio.x_idx;', ''].join('\n'));
+  writeFileSync(path.join(dir, 'snapshots', `${id}.json`), readFileSync(path.join(dir, 'snapshots', `${head}.json`)));
+  expect((await cli(project, 'rehash', 'portfolio')).code).toBe(0);
+  const checked = await cli(project, 'check', 'portfolio');
+  expect(checked.code).toBe(1);
+  expect(checked.err).toBe(`portfolio: ${id}.sql: CREATE INDEX CONCURRENTLY cannot run inside a transaction: mark the migration "-- transactional: false" (it then runs statement by statement) and run \`npm run bedrock -- rehash portfolio\``);
+});

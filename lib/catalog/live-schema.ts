@@ -1,0 +1,49 @@
+// Everything PostgreSQL holds for one service's schema (enums, tables, sequences) in a form
+// two databases can be compared in, and the same for a model, by creating it inside a
+// transaction that is always rolled back: nothing of it ever stays in the database.
+import { randomBytes } from 'node:crypto';
+import { ClientBase } from 'pg';
+import { diffSchemas } from '../migrations/schema-diff';
+import { emptySchema, ServiceSchema } from '../migrations/service-schema';
+import { EnumModel, TableModel } from '../model/table-model';
+import { quoteIdentifier } from '../sql/identifier';
+import { readEnums, readTables } from './read-schema';
+
+export interface LiveSchema {
+  readonly enums: readonly EnumModel[];
+  readonly tables: readonly TableModel[];
+  readonly sequences: readonly string[];
+}
+
+export async function readLiveSchema(client: ClientBase, schema: string): Promise<LiveSchema> {
+  const [tables, enums, sequences] = await Promise.all([
+    readTables(client, schema),
+    readEnums(client, schema),
+    client.query<{ name: string }>(`SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'S' ORDER BY 1`, [schema]),
+  ]);
+  return { tables, enums, sequences: sequences.rows.map((r) => r.name) };
+}
+
+/** Replaces the schema name where it qualifies a name in SQL text (`"s".` or `s.`). */
+function requalify(text: string, from: string, to: string): string {
+  return text.split(`"${from}".`).join(`"${to}".`).replace(new RegExp(`\\b${from}\\.`, 'g'), `${to}.`);
+}
+
+/**
+ * The catalog a fresh create of `model` produces, read back as PostgreSQL spells it: the
+ * model is created in a scratch schema inside a transaction that is rolled back.
+ */
+export async function modelAsLive(client: ClientBase, model: ServiceSchema): Promise<LiveSchema> {
+  const scratch = `bedrock_scratch_${randomBytes(4).toString('hex')}`;
+  const statements = diffSchemas(emptySchema(model.service, model.schema), model).up.map((s) => requalify(s, model.schema, scratch));
+  await client.query('BEGIN');
+  try {
+    await client.query(`CREATE SCHEMA ${quoteIdentifier(scratch)}`);
+    for (const statement of statements) await client.query(statement);
+    const live = await readLiveSchema(client, scratch);
+    // The scratch name is random, so every occurrence of it is the schema's own.
+    return JSON.parse(JSON.stringify(live).split(scratch).join(model.schema)) as LiveSchema;
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
