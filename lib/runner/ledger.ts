@@ -1,6 +1,7 @@
 // The ledger: which migrations a database holds, per service, with their checksum, SQL,
 // when, by whom and how long. It, not Terraform state, is the truth about the database.
 import { ClientBase } from 'pg';
+import { quoteLiteral } from '../sql/literal';
 
 export type LedgerStatus = 'applied' | 'failed' | 'baselined';
 
@@ -99,6 +100,29 @@ export async function recordApplied(client: ClientBase, entry: LedgerEntry, stat
   );
   const action = status === 'applied' ? 'up' : status === 'baselined' ? 'baseline' : 'failed';
   await recordEvent(client, entry.service, entry.id, action, durationMs, error);
+}
+
+/** Milliseconds since the transaction began, computed by the server. */
+const ELAPSED_MS = `(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer`;
+
+/**
+ * The ledger row and history event of an applied migration as SQL, to travel in the same
+ * round trip as the migration itself (values quoted by quoteLiteral, never spliced raw).
+ */
+export function recordAppliedSql(entry: LedgerEntry): string {
+  const values = [entry.service, entry.id, entry.checksum, entry.up, entry.down].map(quoteLiteral).join(', ');
+  return (
+    `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status, duration_ms) VALUES (${values}, ${entry.transactional}, 'applied', ${ELAPSED_MS});\n` +
+    `INSERT INTO bedrock.migration_history (service, id, action, duration_ms) VALUES (${quoteLiteral(entry.service)}, ${quoteLiteral(entry.id)}, 'up', ${ELAPSED_MS});`
+  );
+}
+
+/** The ledger change of a rolled-back migration as SQL, for the same round trip as its down. */
+export function recordRemovedSql(service: string, id: string): string {
+  return (
+    `DELETE FROM bedrock.migrations WHERE service = ${quoteLiteral(service)} AND id = ${quoteLiteral(id)};\n` +
+    `INSERT INTO bedrock.migration_history (service, id, action, duration_ms) VALUES (${quoteLiteral(service)}, ${quoteLiteral(id)}, 'down', ${ELAPSED_MS});`
+  );
 }
 
 export async function recordRemoved(client: ClientBase, service: string, id: string, durationMs: number): Promise<void> {

@@ -3,7 +3,8 @@
 // owner role with lock and statement timeouts, the ledger row written in that transaction.
 import { ClientBase, DatabaseError } from 'pg';
 import { quoteIdentifier } from '../sql/identifier';
-import { ensureLedger, LedgerEntry, LedgerRow, ledgerRows, recordApplied, recordRemoved } from './ledger';
+import { ensureLedger, LedgerEntry, LedgerRow, ledgerRows, recordApplied, recordAppliedSql, recordRemovedSql } from './ledger';
+import { quoteLiteral } from '../sql/literal';
 import { MigrationPlan, PlannedMigration } from './planned-migration';
 import { lockService, unlockService } from './service-lock';
 
@@ -42,14 +43,18 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
     const rows = await ledgerRows(client, plan.service);
     const { pending, beyond } = reconcile(plan, rows, options.allowDowngrades);
     const rolledBack: string[] = [];
-    for (const row of beyond.slice().reverse()) {
-      await runDown(client, plan, row, options, log);
-      rolledBack.push(row.id);
-    }
     const applied: string[] = [];
-    for (const migration of pending) {
-      await runUp(client, plan, migration, options, log);
-      applied.push(migration.id);
+    try {
+      for (const row of beyond.slice().reverse()) {
+        await runDown(client, plan, row, options, log);
+        rolledBack.push(row.id);
+      }
+      for (const migration of pending) {
+        await runUp(client, plan, migration, options, log);
+        applied.push(migration.id);
+      }
+    } finally {
+      if (applied.length + rolledBack.length > 0) await flushCommits(client);
     }
     const head = plan.migrations[plan.migrations.length - 1]?.id ?? 'no migration';
     const what = applied.length + rolledBack.length === 0 ? 'up to date, nothing to do' : `${applied.length} applied, ${rolledBack.length} rolled back`;
@@ -101,11 +106,10 @@ function reconcile(plan: MigrationPlan, rows: readonly LedgerRow[], allowDowngra
   return { pending: plan.migrations.slice(lastApplied + 1), beyond };
 }
 
-async function setTimeouts(client: ClientBase, options: ConvergeOptions, local: boolean): Promise<void> {
-  await client.query(`SELECT set_config('lock_timeout', $1, $3), set_config('statement_timeout', $2, $3)`, [
+async function setSessionTimeouts(client: ClientBase, options: ConvergeOptions): Promise<void> {
+  await client.query(`SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [
     `${options.lockTimeoutMs ?? 10_000}ms`,
     `${options.statementTimeoutMs ?? 900_000}ms`,
-    local,
   ]);
 }
 
@@ -116,11 +120,37 @@ function describe(error: unknown): string {
   return (error as Error).message;
 }
 
-async function inTransaction(client: ClientBase, work: () => Promise<void>): Promise<void> {
-  await client.query('BEGIN');
+/**
+ * Makes every commit so far durable. Migrations commit with synchronous_commit off (the
+ * migration and its ledger row are one transaction, so a server crash loses both or
+ * neither); one synchronous commit at the end flushes the WAL up to it, so the runner never
+ * reports a migration that a crash could still take back. Per-migration fsyncs would
+ * otherwise cost as much as the DDL.
+ */
+async function flushCommits(client: ClientBase): Promise<void> {
+  await client.query(`BEGIN;\nSET LOCAL synchronous_commit = on;\nSELECT pg_current_xact_id();\nCOMMIT`);
+}
+
+/**
+ * One migration's transaction in one round trip: BEGIN, timeouts, SET ROLE, the SQL, the
+ * ledger rows, COMMIT. Statements are separated by a newline before the semicolon, so a
+ * trailing comment in the SQL cannot swallow what follows. On any error the rest is skipped
+ * by PostgreSQL and the transaction rolled back here.
+ */
+async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options: ConvergeOptions, sql: string, ledger: string): Promise<void> {
+  const script = [
+    'BEGIN',
+    'SET LOCAL synchronous_commit = off',
+    `SET LOCAL lock_timeout = ${quoteLiteral(`${options.lockTimeoutMs ?? 10_000}ms`)}`,
+    `SET LOCAL statement_timeout = ${quoteLiteral(`${options.statementTimeoutMs ?? 900_000}ms`)}`,
+    `SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`,
+    sql,
+    'RESET ROLE',
+    ledger,
+    'COMMIT',
+  ].join('\n;\n');
   try {
-    await work();
-    await client.query('COMMIT');
+    await client.query(script);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -132,13 +162,7 @@ async function runUp(client: ClientBase, plan: MigrationPlan, migration: Planned
   const started = Date.now();
   if (!migration.transactional) return runUpOutsideTransaction(client, plan, migration, entry, options, log);
   try {
-    await inTransaction(client, async () => {
-      await setTimeouts(client, options, true);
-      await client.query(`SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`);
-      await client.query(migration.up);
-      await client.query('RESET ROLE');
-      await recordApplied(client, entry, 'applied', Date.now() - started);
-    });
+    await inOneTransaction(client, plan, options, migration.up, recordAppliedSql(entry));
   } catch (error) {
     throw new RunnerError(`${plan.service}: migration ${migration.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }
@@ -158,7 +182,7 @@ async function runUpOutsideTransaction(
   // Written first, so a crash mid-way leaves a visible, unresolved row rather than nothing.
   await recordApplied(client, entry, 'failed', null, 'started outside a transaction and did not finish');
   try {
-    await setTimeouts(client, options, false);
+    await setSessionTimeouts(client, options);
     await client.query(`SET ROLE ${quoteIdentifier(plan.ownerRole)}`);
     for (const statement of migration.statements ?? [migration.up]) await client.query(statement);
   } catch (error) {
@@ -179,13 +203,7 @@ async function runUpOutsideTransaction(
 async function runDown(client: ClientBase, plan: MigrationPlan, row: LedgerRow, options: ConvergeOptions, log: (line: string) => void): Promise<void> {
   const started = Date.now();
   try {
-    await inTransaction(client, async () => {
-      await setTimeouts(client, options, true);
-      await client.query(`SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`);
-      await client.query(row.down_sql);
-      await client.query('RESET ROLE');
-      await recordRemoved(client, plan.service, row.id, Date.now() - started);
-    });
+    await inOneTransaction(client, plan, options, row.down_sql, recordRemovedSql(plan.service, row.id));
   } catch (error) {
     throw new RunnerError(`${plan.service}: rolling back ${row.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }

@@ -133,6 +133,13 @@ describe('failures', () => {
     expect(columns.rowCount).toBe(0);
   });
 
+  test('a migration whose SQL ends in a comment applies (the comment cannot swallow the ledger row)', async () => {
+    const { project, id, head } = projectWithMigration('ALTER TABLE portfolio.positions ADD COLUMN note text; -- a note for reviewers');
+    const result = await cli(project, 'migrate', '--service', 'portfolio');
+    expect(result.err).toBe('');
+    expect(await ledger('portfolio')).toEqual([{ id: head, status: 'applied' }, { id, status: 'applied' }]);
+  });
+
   test('an applied migration that was edited is refused before anything runs', async () => {
     const project = copyOfBedrock();
     expect((await cli(project, 'migrate', '--service', 'portfolio')).code).toBe(0);
@@ -259,15 +266,47 @@ describe('the runner process', () => {
       const left = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND application_name = 'bedrock-runner portfolio'`);
       return left.rowCount === 0;
     });
-    const tables = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'portfolio'`);
-    expect(tables.rows).toEqual([]);
-    expect(await ledger('portfolio')).toEqual([]);
+    // The migration and its ledger row travel as one transaction: the server either commits
+    // both or neither. Killed after sending it, the runner still gets it applied and recorded.
+    const tables = await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'portfolio' ORDER BY 1`);
+    const recorded = await ledger('portfolio');
+    expect({ tables: tables.rows.map((r) => r.tablename), recorded }).toEqual({ tables: ['half', 'positions', 'trades'], recorded: [{ id: sql.id, status: 'applied' }] });
 
     const rerun = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
     expect(rerun.stderr).toBe('');
     expect(rerun.status).toBe(0);
+    expect(rerun.stdout).toMatch(/portfolio: at \S+ \(up to date, nothing to do\)/);
+  });
+
+  test('killed before its transaction reached the server, it leaves nothing, and the next run completes', async () => {
+    const project = copyOfBedrock();
+    const migrations = migrationDirectoryOf(project, 'portfolio').read().migrations;
+    const manifest = manifestText('portfolio', 'portfolio_owner', migrations, () => undefined);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-kill-')), 'manifest.json');
+    writeFileSync(file, manifest);
+    const args = [runnerBundle(), '--manifest', file, '--expect', checksumOf(manifest)];
+    const env = { ...process.env, DATABASE_URL: db.url };
+    // Hold the service's lock, so the runner stops while waiting for it, before any migration.
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    await holder.query(`SELECT pg_advisory_lock(hashtext('bedrock'), hashtext('portfolio'))`);
+    try {
+      const child = spawn(process.execPath, args, { env, stdio: 'pipe' });
+      const exited = new Promise((r) => child.on('exit', r));
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      await waitFor('the runner to wait for the lock', async () => output.includes('waiting for another deploy'));
+      child.kill('SIGKILL');
+      await exited;
+    } finally {
+      await holder.end();
+    }
+    expect((await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'portfolio'`)).rows).toEqual([]);
+    expect(await ledger('portfolio')).toEqual([]);
+    const rerun = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    expect(rerun.status).toBe(0);
     expect(rerun.stdout).toMatch(/portfolio: applied \S+ in \d+ ms/);
-    expect(await ledger('portfolio')).toEqual([{ id: sql.id, status: 'applied' }]);
+    expect(await ledger('portfolio')).toEqual([{ id: migrations[0].id, status: 'applied' }]);
   });
 
   test('refuses a manifest that is not the one the plan names', async () => {
