@@ -205,6 +205,19 @@ describe('failures', () => {
     }
   });
 
+  test('down --steps and migrate --to move one migration at a time', async () => {
+    const { project, id, head } = projectWithMigration('ALTER TABLE portfolio.positions ADD COLUMN note text;');
+    expect((await cli(project, 'migrate', '--service', 'portfolio', '--to', head)).out).toMatch(/1 applied/);
+    expect((await cli(project, 'status', '--service', 'portfolio')).out).toBe(`portfolio: at ${head}; 1 applied; 1 pending (${id})`);
+    expect((await cli(project, 'migrate', '--service', 'portfolio')).out).toMatch(/1 applied/);
+    const down = await cli(project, 'down', '--service', 'portfolio', '--steps', '1');
+    expect(down.out).toMatch(new RegExp(`rolled back ${id} in \\d+ ms`));
+    expect(await ledger('portfolio')).toEqual([{ id: head, status: 'applied' }]);
+    const tooMany = await cli(project, 'down', '--service', 'portfolio', '--steps', '5');
+    expect(tooMany).toMatchObject({ code: 1, err: 'portfolio: --steps must be between 1 and 1' });
+    expect((await cli(project, 'migrate', '--service', 'portfolio', '--to', 'nope')).err).toContain('portfolio: there is no migration nope');
+  });
+
   test('downgrades only where allowed', async () => {
     const { project, id, head } = projectWithMigration('CREATE INDEX positions_symbol_only_idx ON portfolio.positions (symbol);');
     expect((await cli(project, 'migrate', '--service', 'portfolio')).code).toBe(0);
