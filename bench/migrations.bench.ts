@@ -13,13 +13,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { bigint, boolean, integer, jsonb, loadSqlParser, numeric, ServiceRegistry, ServiceStack, Table, text, timestamptz, uuid, varchar } from '../lib';
+import { loadSqlParser, ServiceRegistry, ServiceStack, Table } from '../lib';
 import { App } from 'cdktf';
 import { diffSchemas } from '../lib/migrations/schema-diff';
 import { emptySchema, ServiceSchema } from '../lib/migrations/service-schema';
 import { checksumOf, formatMigration, Migration, parseMigration } from '../lib/migrations/migration-file';
 import { manifestText } from '../lib/runner/manifest';
 import { runnerBundle } from '../lib/runner/bundle';
+import { benchColumns } from './bench-columns';
 import { formatMs, median } from './median';
 
 const root = path.resolve(__dirname, '..');
@@ -79,23 +80,7 @@ function generated(count: number): Migration[] {
   const empty: ServiceSchema = emptySchema(SERVICE, SERVICE);
   for (let i = 0; i < count; i += 1) {
     const table = new Table(stack, `t${i}`, {
-      columns: {
-        id: bigint().generatedAlwaysAsIdentity(),
-        account_id: uuid().notNull(),
-        symbol: varchar(32).notNull(),
-        quantity: numeric(38, 18).notNull().default(0),
-        price: numeric(30, 12).notNull(),
-        status: text().notNull().default('open'),
-        attempts: integer().notNull().default(0),
-        active: boolean().notNull().default(true),
-        payload: jsonb().notNull().default({}),
-        note: text(),
-        created_at: timestamptz().notNull().defaultSql('now()'),
-        updated_at: timestamptz().notNull().defaultSql('now()'),
-        closed_at: timestamptz(),
-        external_id: varchar(128),
-        version: integer().notNull().default(1),
-      },
+      columns: benchColumns(),
       primaryKey: ['id'],
       indexes: [{ columns: ['symbol', 'created_at'] }, { columns: ['account_id'] }],
     });

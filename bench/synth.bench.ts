@@ -7,10 +7,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  bigint, boolean, createApp, defineEnvironment, EnvironmentConfig, integer, jsonb, numeric, ServiceRegistry, ServiceStack,
-  Table, text, timestamptz, uuid, varchar,
-} from '../lib';
+import { createApp, defineEnvironment, EnvironmentConfig, ServiceRegistry, ServiceStack, Table } from '../lib';
+import { benchColumns } from './bench-columns';
 import { formatMs, median, timeMs } from './median';
 
 const SERVICES = ['datahub', 'decision_engine', 'portfolio', 'backtesting', 'mlops', 'notification'];
@@ -22,23 +20,7 @@ function defineTables(count: number) {
     for (let i = 0; i < count; i += 1) {
       new Table(stack, `${stack.service}_t${i}`, {
         comment: `Generated table ${i}`,
-        columns: {
-          id: bigint().generatedAlwaysAsIdentity(),
-          account_id: uuid().notNull(),
-          symbol: varchar(32).notNull(),
-          quantity: numeric(38, 18).notNull().default(0),
-          price: numeric(30, 12).notNull(),
-          status: text().notNull().default('open'),
-          attempts: integer().notNull().default(0),
-          active: boolean().notNull().default(true),
-          payload: jsonb().notNull().default({}),
-          note: text(),
-          created_at: timestamptz().notNull().defaultSql('now()'),
-          updated_at: timestamptz().notNull().defaultSql('now()'),
-          closed_at: timestamptz(),
-          external_id: varchar(128),
-          version: integer().notNull().default(1),
-        },
+        columns: benchColumns(),
         primaryKey: ['id'],
         uniques: [{ columns: ['account_id', 'external_id'] }],
         // Distinct expressions per table, so the parser's cache of repeated ones does not flatter us.
