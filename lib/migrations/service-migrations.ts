@@ -3,7 +3,7 @@
 // resource to destroy), and one head whose create-time provisioner runs the runner once to
 // converge the database to that head. Nothing is ever dropped at destroy.
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
@@ -30,10 +30,13 @@ export interface ServiceMigrationsProps {
 function contentFile(name: string, text: string): string {
   const directory = path.join(tmpdir(), 'bedrock-manifests');
   mkdirSync(directory, { recursive: true });
-  const file = path.join(directory, `${name}-${checksumOf(text).slice(0, 16)}.json`);
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
+  const file = path.join(directory, `${name}-${checksumOf(text)}.json`);
+  // Named by its content: when it exists, it is already right (each environment shares it).
+  if (!existsSync(file)) {
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  }
   return file;
 }
 

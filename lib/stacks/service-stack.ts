@@ -7,7 +7,7 @@ import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privil
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
 import { RoleAccess, tableAccess } from './access-policy';
 import { sameSchema } from '../migrations/generate';
-import { COMMAND, MigrationDirectory } from '../migrations/migration-directory';
+import { COMMAND, DirectoryState, MigrationDirectory } from '../migrations/migration-directory';
 import { ServiceMigrations } from '../migrations/service-migrations';
 import { configureBackend } from './backend';
 import { BedrockStack } from './bedrock-stack';
@@ -72,7 +72,7 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
         allowDowngrades: props.environment.allowDowngrades ?? false,
         dependsOn: defaults.tail ? [defaults.tail] : [],
       });
-      this.node.addValidation({ validate: () => this.migrationProblems(directory, state.problems) });
+      this.node.addValidation({ validate: () => this.migrationProblems(directory, state) });
     }
     this.grants(access, this.migrations?.head ?? defaults.tail);
     new TerraformOutput(this, 'tables', {
@@ -103,10 +103,9 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
   /** The migrations of this service in the plan, when the stack has a migrations folder. */
   readonly migrations?: ServiceMigrations;
 
-  private migrationProblems(directory: MigrationDirectory, problems: readonly string[]): string[] {
+  private migrationProblems(directory: MigrationDirectory, state: DirectoryState): string[] {
     const path = this.node.path;
-    if (problems.length > 0) return problems.map((p) => `${path}: ${p}`);
-    const state = directory.read();
+    if (state.problems.length > 0) return state.problems.map((p) => `${path}: ${p}`);
     const head = state.migrations[state.migrations.length - 1];
     const model = { service: this.service, schema: this.schemaName, enums: this.enumModels(), tables: this.tableModels() };
     if (sameSchema(model, directory.snapshot(head?.id))) return [];
