@@ -16,7 +16,8 @@ function upToDate() {
   try {
     const built = fs.statSync(outfile).mtimeMs;
     const inputs = JSON.parse(fs.readFileSync(inputsFile, 'utf8'));
-    return inputs.entry === entry && inputs.files.every((file) => fs.statSync(file).mtimeMs < built);
+    // This script's own settings (esbuild options) count as an input too.
+    return inputs.entry === entry && [__filename, ...inputs.files].every((file) => fs.statSync(file).mtimeMs < built);
   } catch {
     return false;
   }
@@ -31,7 +32,6 @@ if (!upToDate()) {
     target: 'node20',
     format: 'cjs',
     packages: 'external',
-    sourcemap: 'inline',
     metafile: true,
     logLevel: 'warning',
   });
