@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { AssetType, TerraformAsset, TerraformResource } from 'cdktf';
 import { TerraformData } from '../private/terraform-data';
-import { runnerBundle } from '../runner/bundle';
+import { runnerBundle, runnerBundleHash } from '../runner/bundle';
 import { manifestText } from '../runner/manifest';
 import { splitStatements } from '../sql/parser';
 import { checksumOf, Migration } from './migration-file';
@@ -54,8 +54,9 @@ export class ServiceMigrations extends Construct {
     );
     const manifest = manifestText(props.service, props.ownerRole, props.migrations, (m) => (m.transactional ? undefined : splitStatements(m.up)));
     const expected = checksumOf(manifest);
-    const manifestAsset = new TerraformAsset(this, 'manifest', { path: contentFile(props.service, manifest), type: AssetType.FILE });
-    const runner = new TerraformAsset(this, 'runner', { path: runnerBundle(), type: AssetType.FILE });
+    // Content hashes given, so cdktf need not hash the same files again for every stack.
+    const manifestAsset = new TerraformAsset(this, 'manifest', { path: contentFile(props.service, manifest), type: AssetType.FILE, assetHash: expected.slice(0, 32) });
+    const runner = new TerraformAsset(this, 'runner', { path: runnerBundle(), type: AssetType.FILE, assetHash: runnerBundleHash().slice(0, 32) });
     const head = props.migrations[props.migrations.length - 1]?.id ?? 'none';
     const chain = createHash('sha256')
       .update(props.migrations.map((m) => `${m.id} ${m.checksum}\n`).join(''))

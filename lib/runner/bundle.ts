@@ -1,9 +1,17 @@
 // The runner bundled into one JavaScript file (pg included), so a synthesized stack needs
 // only `node` to apply migrations. Built at synth, and again only when a source changed.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 let built: string | undefined;
+let builtHash: string | undefined;
+
+/** The sha256 of the bundled runner (hashed once per process, not once per stack). */
+export function runnerBundleHash(): string {
+  builtHash ??= createHash('sha256').update(readFileSync(runnerBundle())).digest('hex');
+  return builtHash;
+}
 
 /** The path of the bundled runner, under `<cwd>/.bedrock/runner/`. */
 export function runnerBundle(): string {
