@@ -17,6 +17,7 @@ import { schemaDifferences } from '../catalog/schema-differences';
 import { ensureLedger, recordApplied } from '../runner/ledger';
 import { lockService, unlockService } from '../runner/service-lock';
 import { transactionProblems } from '../migrations/transaction-check';
+import { BEDROCK_RULES } from '../rules/rule-pack';
 
 /** Where the CLI writes; tests capture it. */
 export interface Output {
@@ -106,6 +107,16 @@ export function createCli(project: BedrockProject, output: Output): Command {
       const result = generateMigration({ directory, model: modelOf(project, service), description, acceptDataLoss: true });
       output.log(`${service}: removed ${target}; ${result.written ? `wrote ${result.migration.id}.sql on top of ${result.migration.parent ?? 'nothing'}` : 'nothing left to generate'}`);
       output.log(`If ${target} was applied to a database, roll it back there first (\`${COMMAND} down --service ${service}\`).`);
+    });
+
+  program
+    .command('rules')
+    .description('list the rules enforced at synth, with their ids, and whether a construct may acknowledge them')
+    .action(() => {
+      for (const rule of BEDROCK_RULES) {
+        const how = rule.acknowledgeable ? 'acknowledgeable with a reason' : 'not acknowledgeable';
+        output.log(`${rule.id}  ${rule.name}: ${rule.description}. (${how}${rule.enforcedAt ? `; enforced at ${rule.enforcedAt}` : ''})`);
+      }
     });
 
   program

@@ -3,7 +3,7 @@
 import { ColumnType, describeValue } from './column-type';
 import { ArrayType } from './columns/array';
 import { expressionProblem } from '../sql/parser';
-import { identifierProblem } from '../sql/identifier';
+import { identifierError } from '../sql/identifier';
 
 /** A column default: a JavaScript value rendered as a literal, or an explicit SQL expression. */
 export type ColumnDefault =
@@ -107,7 +107,7 @@ export class Column {
       problems.push('an identity or serial column gets its values from its sequence: remove the default');
     }
     if (this.previousName !== undefined) {
-      if (identifierProblem(this.previousName)) problems.push(`renamedFrom("${this.previousName}"): that is not a valid column name`);
+      if (identifierError(this.previousName)) problems.push(`renamedFrom("${this.previousName}"): that is not a valid column name`);
       else if (this.previousName === name) problems.push(`renamedFrom("${name}") names the column itself: remove renamedFrom`);
     }
     if (this.commentText !== undefined && this.commentText.trim() === '') {

@@ -2,16 +2,29 @@
 // fix) instead of stopping at the first, so one synth shows everything wrong with a table.
 import { Column, ColumnModel } from './column';
 import { CheckModel, ForeignKeyModel, IndexColumnModel, IndexMethod, IndexModel, KeyModel, ReferentialAction, TableModel } from './table-model';
-import type { Columns, ForeignKeyProps, IndexProps, TableProps, UniqueProps } from './table';
-import { identifierProblem, MAX_IDENTIFIER_BYTES } from '../sql/identifier';
+import type { AppReferenceProps, Columns, ForeignKeyProps, IndexProps, TableProps, UniqueProps } from './table';
+import { identifierError, identifierProblem, MAX_IDENTIFIER_BYTES, reservedWordProblem, snakeCaseProblem } from '../sql/identifier';
 import { expressionProblem } from '../sql/parser';
 
 const INDEX_METHODS: readonly IndexMethod[] = ['btree', 'hash', 'gin', 'gist', 'brin'];
 const ACTIONS: readonly ReferentialAction[] = ['no action', 'restrict', 'cascade', 'set null', 'set default'];
 
-export function resolveTable(name: string, schema: string, postgresVersion: number, props: TableProps<Columns>): { model: TableModel; problems: string[] } {
+/** A name off Bedrock's naming convention: reported by the rule pack unless acknowledged. */
+export interface NamingFinding {
+  readonly rule: 'snake-case' | 'reserved-word';
+  /** e.g. `column name "openTime"` */
+  readonly subject: string;
+  readonly message: string;
+}
+
+export function resolveTable(
+  name: string,
+  schema: string,
+  postgresVersion: number,
+  props: TableProps<Columns>,
+): { model: TableModel; problems: string[]; naming: NamingFinding[] } {
   const resolver = new TableResolver(name, postgresVersion);
-  const columns = resolver.columns(props.columns);
+  const columns = resolver.withReferenceComments(resolver.columns(props.columns), props.appReferences ?? []);
   const primaryKey = props.primaryKey ? resolver.primaryKey(props.primaryKey, props.primaryKeyName) : undefined;
   const model: TableModel = {
     schema,
@@ -25,23 +38,41 @@ export function resolveTable(name: string, schema: string, postgresVersion: numb
     foreignKeys: (props.foreignKeys ?? []).map((fk, i) => resolver.foreignKey(fk, i)).filter((fk): fk is ForeignKeyModel => fk !== undefined),
     ...(props.renamedFrom !== undefined ? { renamedFrom: props.renamedFrom } : {}),
   };
-  if (props.renamedFrom !== undefined && (identifierProblem(props.renamedFrom) || props.renamedFrom === name)) {
+  if (props.renamedFrom !== undefined && (identifierError(props.renamedFrom) || props.renamedFrom === name)) {
     resolver.problems.push(`renamedFrom "${props.renamedFrom}": give the table's previous, valid name (or remove renamedFrom)`);
   }
   resolver.checkTable(model);
-  return { model, problems: resolver.problems };
+  return { model, problems: resolver.problems, naming: resolver.naming };
 }
 
 class TableResolver {
   readonly problems: string[] = [];
+  readonly naming: NamingFinding[] = [];
   private known: readonly ColumnModel[] = [];
 
   constructor(
     private readonly name: string,
     private readonly postgresVersion: number,
   ) {
-    const problem = identifierProblem(name);
-    if (problem) this.problems.push(`table name: ${problem}`);
+    this.checkName('table name', name);
+  }
+
+  /**
+   * A name PostgreSQL cannot hold is a problem; one off the convention (not snake_case, a
+   * reserved word) is a finding for the rule pack, which a construct may acknowledge.
+   * Returns false when the name is unusable.
+   */
+  private checkName(what: string, name: string): boolean {
+    const error = identifierError(name);
+    if (error) {
+      this.problems.push(`${what}: ${error}`);
+      return false;
+    }
+    const snake = snakeCaseProblem(name);
+    if (snake) this.naming.push({ rule: 'snake-case', subject: `${what} "${name}"`, message: `${what}: ${snake}` });
+    const reserved = reservedWordProblem(name);
+    if (reserved) this.naming.push({ rule: 'reserved-word', subject: `${what} "${name}"`, message: `${what}: ${reserved}` });
+    return true;
   }
 
   columns(columns: Columns | undefined): ColumnModel[] {
@@ -49,10 +80,9 @@ class TableResolver {
     if (names.length === 0) this.problems.push('a table needs at least one column: add one under `columns`');
     const resolved: ColumnModel[] = [];
     for (const name of names) {
-      const nameProblem = identifierProblem(name);
       const column = columns![name];
-      if (nameProblem) this.problems.push(`column name: ${nameProblem}`);
-      else if (!(column instanceof Column)) this.problems.push(`column "${name}": expected a column builder such as text() or bigint()`);
+      if (!this.checkName('column name', name)) continue;
+      if (!(column instanceof Column)) this.problems.push(`column "${name}": expected a column builder such as text() or bigint()`);
       else {
         const { model, problems } = column.resolve(name);
         this.problems.push(...problems.map((p) => `column "${name}": ${p}`));
@@ -61,6 +91,24 @@ class TableResolver {
     }
     this.known = resolved;
     return resolved;
+  }
+
+  /**
+   * Checks the application-level references' own columns, and documents each in its column's
+   * comment when the column has none (the reviewer sees it in the catalog).
+   */
+  withReferenceComments(columns: ColumnModel[], references: readonly AppReferenceProps<string>[]): ColumnModel[] {
+    const comments = new Map<string, string>();
+    references.forEach((reference, i) => {
+      const label = `application-level reference ${i + 1} (to ${reference.table})`;
+      this.columnList(label, reference.columns);
+      if (!/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/.test(reference.table ?? '')) this.problems.push(`${label}: write the table as <service>.<table>, e.g. mlops.ml_models`);
+      if ((reference.targetColumns ?? []).length !== reference.columns.length) this.problems.push(`${label}: give as many targetColumns as columns`);
+      for (const column of reference.columns) {
+        comments.set(column, `Application-level reference to ${reference.table}(${(reference.targetColumns ?? []).join(', ')}); no foreign key: services do not constrain each other's tables`);
+      }
+    });
+    return columns.map((c) => (c.comment === undefined && comments.has(c.name) ? { ...c, comment: comments.get(c.name) } : c));
   }
 
   primaryKey(columns: readonly string[], name: string | undefined): KeyModel {
@@ -175,12 +223,18 @@ class TableResolver {
     return names;
   }
 
-  /** The given name, or PostgreSQL's default one; either must be a valid identifier. */
+  /**
+   * The given name, or PostgreSQL's default one. A default name only has to be usable: its
+   * style follows from the table and column names it is made of.
+   */
   private constraintName(what: string, given: string | undefined, fallback: string): string {
-    const chosen = given ?? fallback;
-    const problem = identifierProblem(chosen);
-    if (problem) this.problems.push(given ? `${what} name: ${problem}` : `${what}: the default name "${chosen}" is invalid (${problem}); give it a \`name\``);
-    return chosen;
+    if (given !== undefined) {
+      this.checkName(`${what} name`, given);
+      return given;
+    }
+    const problem = identifierError(fallback);
+    if (problem) this.problems.push(`${what}: the default name "${fallback}" is invalid (${problem}); give it a \`name\``);
+    return fallback;
   }
 }
 

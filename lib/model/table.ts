@@ -4,7 +4,8 @@
 import { Construct } from 'constructs';
 import { Column } from './column';
 import { ModelError } from './model-error';
-import { resolveTable } from './resolve-table';
+import { NamingFinding, resolveTable } from './resolve-table';
+import { Acknowledgement, acknowledge } from '../rules/acknowledgements';
 import { findSchemaScope } from './schema-scope';
 import { IndexMethod, NullsOrder, ReferentialAction, SortOrder, TableModel } from './table-model';
 
@@ -75,6 +76,27 @@ export interface ForeignKeyProps<N extends string> {
   readonly onUpdate?: ReferentialAction;
 }
 
+/**
+ * A reference to another service's table that is not a foreign key (foreign keys never
+ * cross services): documented in a column comment and the ownership registry.
+ */
+export interface AppReferenceProps<N extends string> {
+  /** This table's columns that hold the reference. */
+  readonly columns: readonly N[];
+  /** The referenced table, `<service>.<table>`, e.g. `mlops.ml_models`. */
+  readonly table: string;
+  /** The referenced columns, e.g. ['id']. */
+  readonly targetColumns: readonly string[];
+}
+
+/** A shared-write exception: another service may write this table, for a stated reason. */
+export interface SharedWriterProps {
+  /** The writing service. */
+  readonly service: string;
+  /** Why it must write here (the seed's "Reason" column). */
+  readonly reason: string;
+}
+
 export interface TableProps<C extends Columns> {
   /**
    * The table's name in PostgreSQL (snake_case, at most 63 bytes, not a reserved word).
@@ -98,6 +120,12 @@ export interface TableProps<C extends Columns> {
    * indexes and sequences named after it) instead of dropping it and creating another.
    */
   readonly renamedFrom?: string;
+  /** References to other services' tables, kept by the application, with no constraint. */
+  readonly appReferences?: readonly AppReferenceProps<NoInfer<ColumnName<C>>>[];
+  /** Services other than the owner that may write this table (INSERT, UPDATE, DELETE). */
+  readonly sharedWriters?: readonly SharedWriterProps[];
+  /** Rules this table knowingly breaks, each with a written reason. */
+  readonly acknowledgements?: readonly Acknowledgement[];
 }
 
 /** A PostgreSQL table owned by the service of the ServiceStack it is defined in. */
@@ -111,6 +139,12 @@ export class Table<C extends Columns = Columns> extends Construct {
   /** The column builders, by name. */
   readonly columns: C;
   private readonly model: TableModel;
+  /** Names off the convention, for the rule pack (which reports them unless acknowledged). */
+  readonly namingFindings: readonly NamingFinding[];
+  /** Application-level references to other services' tables. */
+  readonly appReferences: readonly AppReferenceProps<string>[];
+  /** Declared shared-write exceptions. */
+  readonly sharedWriters: readonly SharedWriterProps[];
 
   constructor(scope: Construct, id: string, props: TableProps<C>) {
     super(scope, id);
@@ -120,9 +154,13 @@ export class Table<C extends Columns = Columns> extends Construct {
     if (!owner) throw new ModelError(this, ['a Table must be defined inside a ServiceStack (the service that owns it)']);
     this.schema = owner.schemaName;
     this.service = owner.service;
-    const { model, problems } = resolveTable(this.name, owner.schemaName, owner.postgresVersion, props as unknown as TableProps<Columns>);
+    const { model, problems, naming } = resolveTable(this.name, owner.schemaName, owner.postgresVersion, props as unknown as TableProps<Columns>);
     ModelError.throwIfAny(this, problems);
     this.model = model;
+    this.namingFindings = naming;
+    this.appReferences = [...(props.appReferences ?? [])];
+    this.sharedWriters = [...(props.sharedWriters ?? [])];
+    for (const { rule, reason } of props.acknowledgements ?? []) acknowledge(this, rule, reason);
   }
 
   /** `schema.table`, e.g. `portfolio.trades`. */

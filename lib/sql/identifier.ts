@@ -7,23 +7,36 @@ export const MAX_IDENTIFIER_BYTES = 63;
 const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 
 /**
- * Returns what is wrong with `name` as a Bedrock identifier, or undefined when it is valid:
- * snake_case, at most 63 bytes, and not a word PostgreSQL reserves (such a name would need
- * quoting in every hand-written query).
+ * What makes `name` unusable as a PostgreSQL identifier at all (empty, NUL, longer than
+ * PostgreSQL keeps), or undefined. No acknowledgement can lift these.
  */
-export function identifierProblem(name: string): string | undefined {
+export function identifierError(name: string): string | undefined {
   if (typeof name !== 'string' || name.length === 0) return 'the name is empty';
-  if (!SNAKE_CASE.test(name)) {
-    return `"${name}" is not snake_case: use lower-case letters, digits and single underscores, starting with a letter (e.g. "${suggestSnakeCase(name)}")`;
-  }
+  if (name.includes('\u0000')) return 'a name cannot contain the NUL character';
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_IDENTIFIER_BYTES) {
     return `"${name}" is ${bytes} bytes long; PostgreSQL truncates names to ${MAX_IDENTIFIER_BYTES} bytes: choose a shorter name`;
   }
-  if (isReservedWord(name)) {
-    return `"${name}" is a reserved word in PostgreSQL: choose another name (e.g. "${name}_value")`;
-  }
   return undefined;
+}
+
+/** Bedrock's naming convention: snake_case (rule BEDROCK-N1). */
+export function snakeCaseProblem(name: string): string | undefined {
+  if (SNAKE_CASE.test(name)) return undefined;
+  return `"${name}" is not snake_case: use lower-case letters, digits and single underscores, starting with a letter (e.g. "${suggestSnakeCase(name)}")`;
+}
+
+/** A word PostgreSQL reserves needs quoting in every hand-written query (rule BEDROCK-N2). */
+export function reservedWordProblem(name: string): string | undefined {
+  return isReservedWord(name) ? `"${name}" is a reserved word in PostgreSQL: choose another name (e.g. "${name}_value")` : undefined;
+}
+
+/**
+ * Everything wrong with `name` as a Bedrock identifier: unusable, not snake_case, or a
+ * reserved word. For names no rule acknowledgement may excuse (services, enums, roles).
+ */
+export function identifierProblem(name: string): string | undefined {
+  return identifierError(name) ?? snakeCaseProblem(name) ?? reservedWordProblem(name);
 }
 
 /** Throws with `context` when the identifier is invalid. */
@@ -34,13 +47,14 @@ export function validateIdentifier(name: string, context: string): string {
 }
 
 /**
- * Quotes an identifier for SQL. Every identifier in generated SQL goes through here, so a
- * name that was never validated cannot reach a plan.
+ * Quotes an identifier for SQL. Every identifier in generated SQL goes through here. Names off
+ * the convention (acknowledged on their construct) are quoted too, embedded quotes doubled;
+ * a name PostgreSQL cannot hold is refused.
  */
 export function quoteIdentifier(name: string): string {
-  const problem = identifierProblem(name);
+  const problem = identifierError(name);
   if (problem) throw new Error(`Refusing to quote an invalid identifier: ${problem}`);
-  return `"${name}"`;
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 /** `"schema"."name"` */

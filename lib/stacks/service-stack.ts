@@ -2,7 +2,7 @@
 // defined in it, and it holds the privileges on those tables. Only the owner's stack grants
 // on its schema's tables, so no two stacks ever grant on the same object.
 import { Construct } from 'constructs';
-import { Lazy, TerraformOutput, TerraformResource } from 'cdktf';
+import { Aspects, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
 import { RoleAccess, tableAccess } from './access-policy';
@@ -20,6 +20,7 @@ import { Table } from '../model/table';
 import { EnumModel, TableModel } from '../model/table-model';
 import { ownerRoleName, schemaName, ServiceRegistry } from '../services/service-registry';
 import { schemaProblems } from './schema-validation';
+import { BedrockRules } from '../rules/rule-pack';
 
 export interface ServiceStackProps {
   /** The owning service; must be registered and listed in the environment. */
@@ -58,6 +59,7 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
     this.environment = props.environment;
     this.postgresVersion = props.environment.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
     markSchemaScope(this);
+    Aspects.of(this).add(new BedrockRules(props.registry));
     configureBackend(this, id, props.environment.backend ?? { type: 'local' });
     postgresProvider(this, 'postgresql', props.environment.connection);
     const access = tableAccess(this.service, props.environment.services);

@@ -21,6 +21,7 @@ export function decisionEngineTables(stack: ServiceStack): void {
       expires_at: timestamptz(),
     },
     primaryKey: ['id'],
+    appReferences: [{ columns: ['ml_model_id'], table: 'mlops.ml_models', targetColumns: ['id'] }],
     checks: [
       { name: 'signals_strength_range', expression: 'strength BETWEEN 0 AND 1' },
       { name: 'signals_confidence_range', expression: 'confidence IS NULL OR confidence BETWEEN 0 AND 1' },

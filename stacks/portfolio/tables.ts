@@ -23,6 +23,7 @@ export function portfolioTables(stack: ServiceStack): void {
       updated_at: timestamptz().notNull().defaultSql('now()'),
     },
     primaryKey: ['id'],
+    appReferences: [{ columns: ['signal_id'], table: 'decision_engine.signals', targetColumns: ['id'] }],
     checks: [
       { name: 'positions_quantity_not_negative', expression: 'quantity >= 0' },
       { name: 'positions_closed_consistently', expression: "(status = 'closed') = (closed_at IS NOT NULL)" },

@@ -31,9 +31,17 @@ describe('identifiers', () => {
     ['klines"; DROP TABLE x; --', 'is not snake_case'],
     ['a'.repeat(64), 'is 64 bytes long'],
     ['select', 'is a reserved word'],
-  ])('"%s" is refused: %s', (name, message) => {
+  ])('"%s" is off the convention: %s', (name, message) => {
     expect(identifierProblem(name)).toContain(message);
-    expect(() => quoteIdentifier(name)).toThrow(message);
+  });
+
+  test('quoting refuses only what PostgreSQL cannot hold, and doubles embedded quotes', () => {
+    expect(() => quoteIdentifier('')).toThrow('the name is empty');
+    expect(() => quoteIdentifier('a'.repeat(64))).toThrow('is 64 bytes long');
+    expect(() => quoteIdentifier('a\u0000b')).toThrow('NUL');
+    // A name acknowledged off the convention is still quoted safely.
+    expect(quoteIdentifier('klines"; DROP TABLE x; --')).toBe('"klines""; DROP TABLE x; --"');
+    expect(quoteIdentifier('select')).toBe('"select"');
   });
 
   test('63 bytes is the longest name', () => {

@@ -1,0 +1,27 @@
+// A rule of the Bedrock rule pack: an id, a one-line description, and a pure function that
+// says, for one construct, what breaks the rule (nothing when it holds or does not apply).
+import { IConstruct } from 'constructs';
+import { ServiceRegistry } from '../services/service-registry';
+import { Table } from '../model/table';
+
+/** What every rule may look at besides the construct itself. */
+export interface RuleContext {
+  readonly registry: ServiceRegistry;
+  /** Every table of the app (all services), for rules that compare tables across services. */
+  readonly tables: readonly Table[];
+}
+
+export interface Rule {
+  /** Stable id, used in messages and acknowledgements, e.g. `BEDROCK-O3`. */
+  readonly id: string;
+  /** PascalCase name, like the file it lives in. */
+  readonly name: string;
+  /** One line on what the rule demands. */
+  readonly description: string;
+  /** Whether a construct may acknowledge a finding with a written reason. */
+  readonly acknowledgeable: boolean;
+  /** Where it is enforced when not by the rule pack at synth (e.g. at construction). */
+  readonly enforcedAt?: string;
+  /** Every violation on `construct`, each a sentence with its fix; [] when compliant or not applicable. */
+  check(construct: IConstruct, context: RuleContext): string[];
+}

@@ -1,0 +1,137 @@
+// The rule pack: for each rule, an app that complies and one that does not, with the message;
+// acknowledgements with and without a reason.
+import { App, Testing } from 'cdktf';
+import { BEDROCK_RULES, bigint, ServiceStack, Table, text, uuid } from '../../lib';
+import { testEnvironment, testRegistry } from '../support/app';
+
+function twoServices(): { app: App; datahub: ServiceStack; portfolio: ServiceStack } {
+  const app = Testing.app();
+  const environment = testEnvironment();
+  return {
+    app,
+    datahub: new ServiceStack(app, { service: 'datahub', environment, registry: testRegistry }),
+    portfolio: new ServiceStack(app, { service: 'portfolio', environment, registry: testRegistry }),
+  };
+}
+
+function synthError(app: App): string {
+  try {
+    app.synth();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return '';
+}
+
+test('the rule pack lists each rule once, with an id and a one-line description', () => {
+  const ids = BEDROCK_RULES.map((r) => r.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (const rule of BEDROCK_RULES) {
+    expect(rule.id).toMatch(/^BEDROCK-[A-Z]\d+$/);
+    expect(rule.description).not.toContain('\n');
+  }
+});
+
+describe('BEDROCK-O2 UniqueTableNames', () => {
+  test('one name, one service: passes', () => {
+    const { app, datahub, portfolio } = twoServices();
+    new Table(datahub, 'klines', { columns: { id: bigint() } });
+    new Table(portfolio, 'trades', { columns: { id: bigint() } });
+    expect(synthError(app)).toBe('');
+  });
+
+  test('the same name in two services fails, naming both', () => {
+    const { app, datahub, portfolio } = twoServices();
+    new Table(datahub, 'trades', { columns: { id: bigint() } });
+    new Table(portfolio, 'trades', { columns: { id: bigint() } });
+    const message = synthError(app);
+    expect(message).toContain('[test-datahub/trades] [BEDROCK-O2] table "trades" is defined by service datahub and by service portfolio (test-portfolio/trades): a table has one owner; rename one of them');
+  });
+});
+
+describe('BEDROCK-O3 NoCrossServiceForeignKeys and BEDROCK-O4 ValidAppReferences', () => {
+  test('a foreign key into another service fails, suggesting the application-level reference', () => {
+    const { app, datahub, portfolio } = twoServices();
+    const klines = new Table(datahub, 'klines', { columns: { id: bigint() }, primaryKey: ['id'] });
+    new Table(portfolio, 'fills', { columns: { kline_id: bigint() }, foreignKeys: [{ columns: ['kline_id'], references: klines.ref('id') }] });
+    expect(synthError(app)).toContain(
+      "[test-portfolio/fills] [BEDROCK-O3] foreign key fills_kline_id_fkey references datahub.klines, a table of another service: remove it and declare an application-level reference instead: appReferences: [{ columns: ['kline_id'], table: 'datahub.klines', targetColumns: ['id'] }]",
+    );
+  });
+
+  test('an application-level reference passes, with no constraint, documented in the column comment', () => {
+    const { app, datahub, portfolio } = twoServices();
+    new Table(datahub, 'klines', { columns: { id: bigint() }, primaryKey: ['id'] });
+    const fills = new Table(portfolio, 'fills', { columns: { kline_id: bigint() }, appReferences: [{ columns: ['kline_id'], table: 'datahub.klines', targetColumns: ['id'] }] });
+    expect(synthError(app)).toBe('');
+    expect(fills.toModel().foreignKeys).toEqual([]);
+    expect(fills.toModel().columns[0].comment).toBe("Application-level reference to datahub.klines(id); no foreign key: services do not constrain each other's tables");
+  });
+
+  test('an application-level reference to a table or column that does not exist fails', () => {
+    const { app, datahub, portfolio } = twoServices();
+    new Table(datahub, 'klines', { columns: { id: bigint() } });
+    new Table(portfolio, 'fills', {
+      columns: { kline_id: bigint(), chain_id: uuid() },
+      appReferences: [
+        { columns: ['kline_id'], table: 'datahub.klines', targetColumns: ['kline_uuid'] },
+        { columns: ['chain_id'], table: 'datahub.chains', targetColumns: ['id'] },
+      ],
+    });
+    const message = synthError(app);
+    expect(message).toContain('[BEDROCK-O4] the application-level reference to datahub.klines names column "kline_uuid", which it does not have');
+    expect(message).toContain('[BEDROCK-O4] the application-level reference names datahub.chains, which no service defines');
+  });
+});
+
+describe('BEDROCK-O5 SharedWritesHaveReasons', () => {
+  test('a declared writer with a reason passes', () => {
+    const { app, datahub } = twoServices();
+    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks after settlement' }] });
+    expect(synthError(app)).toBe('');
+  });
+
+  test('a writer without a reason, or unregistered, fails', () => {
+    const { app, datahub } = twoServices();
+    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: ' ' }, { service: 'billing', reason: 'invoices' }] });
+    const message = synthError(app);
+    expect(message).toContain('[BEDROCK-O5] the shared write exception for portfolio has no reason: say why portfolio must write datahub.klines');
+    expect(message).toContain('[BEDROCK-O5] shared writer "billing" is not a registered service (registered: datahub, portfolio, mlops)');
+  });
+});
+
+describe('BEDROCK-N1, N2 and acknowledgements', () => {
+  test('a legacy name off the convention passes when acknowledged with a reason', () => {
+    const { app, datahub } = twoServices();
+    new Table(datahub, 'user', {
+      columns: { id: bigint(), userName: text() },
+      acknowledgements: [
+        { rule: 'BEDROCK-N2', reason: 'adopted from the legacy database; renamed in Q3' },
+        { rule: 'BEDROCK-N1', reason: 'adopted from the legacy database; renamed in Q3' },
+      ],
+    });
+    expect(synthError(app)).toBe('');
+  });
+
+  test('an acknowledgement without a reason is itself an error, and does not excuse the finding', () => {
+    const { app, datahub } = twoServices();
+    new Table(datahub, 'user', { columns: { id: bigint() }, acknowledgements: [{ rule: 'BEDROCK-N2', reason: '' }] });
+    const message = synthError(app);
+    expect(message).toContain('[test-datahub/user] [BEDROCK-N2] the acknowledgement has no reason: write why this construct may break BEDROCK-N2');
+    expect(message).toContain('[test-datahub/user] [BEDROCK-N2] table name: "user" is a reserved word in PostgreSQL');
+  });
+
+  test('a rule that cannot be acknowledged, or an unknown one, is reported', () => {
+    const { app, datahub } = twoServices();
+    new Table(datahub, 'klines', {
+      columns: { id: bigint() },
+      acknowledgements: [
+        { rule: 'BEDROCK-O3', reason: 'we really want it' },
+        { rule: 'BEDROCK-X9', reason: 'typo' },
+      ],
+    });
+    const message = synthError(app);
+    expect(message).toContain('[BEDROCK-O3] NoCrossServiceForeignKeys cannot be acknowledged: fix the construct');
+    expect(message).toContain('[BEDROCK-X9] acknowledges an unknown rule: see `npm run bedrock -- rules`');
+  });
+});
