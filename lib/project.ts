@@ -23,9 +23,15 @@ export interface BedrockProject {
  * PostgreSQL version any environment targets, so a migration fits every environment.
  */
 export function modelOf(project: BedrockProject, service: string): ServiceSchema {
-  project.registry.get(service);
-  const define = project.tables[service];
-  if (!define) throw new Error(`Service "${service}" has no table definitions: add it to the tables map`);
+  const stack = serviceStacksOf(project, [service])[0];
+  return { service, schema: stack.schemaName, enums: stack.enumModels(), tables: stack.tableModels() };
+}
+
+/**
+ * The services' stacks with their tables defined, in a scratch app that is never synthesized
+ * (validated against the oldest PostgreSQL version any environment targets).
+ */
+export function serviceStacksOf(project: BedrockProject, services: readonly string[] = project.registry.names): ServiceStack[] {
   const versions = project.environments.map((e) => e.postgresVersion ?? 14);
   const environment: EnvironmentConfig = {
     name: 'model',
@@ -33,11 +39,16 @@ export function modelOf(project: BedrockProject, service: string): ServiceSchema
     services: project.registry.names,
     postgresVersion: versions.length > 0 ? Math.min(...versions) : undefined,
   };
-  // A scratch app: it is never synthesized, but cdktf creates its output folder up front.
+  // cdktf creates the app's output folder up front, even though nothing is written there.
   const app = new App({ outdir: path.join(tmpdir(), 'bedrock-model') });
-  const stack = new ServiceStack(app, { service, environment, registry: project.registry });
-  define(stack);
-  return { service, schema: stack.schemaName, enums: stack.enumModels(), tables: stack.tableModels() };
+  return services.map((service) => {
+    project.registry.get(service);
+    const define = project.tables[service];
+    if (!define) throw new Error(`Service "${service}" has no table definitions: add it to the tables map`);
+    const stack = new ServiceStack(app, { service, environment, registry: project.registry });
+    define(stack);
+    return stack;
+  });
 }
 
 export function migrationDirectoryOf(project: BedrockProject, service: string): MigrationDirectory {

@@ -18,6 +18,9 @@ import { ensureLedger, recordApplied } from '../runner/ledger';
 import { lockService, unlockService } from '../runner/service-lock';
 import { transactionProblems } from '../migrations/transaction-check';
 import { BEDROCK_RULES } from '../rules/rule-pack';
+import { renderCodeowners, renderOwnershipRegistry } from '../registry/ownership-registry';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 /** Where the CLI writes; tests capture it. */
 export interface Output {
@@ -117,6 +120,25 @@ export function createCli(project: BedrockProject, output: Output): Command {
         const how = rule.acknowledgeable ? 'acknowledgeable with a reason' : 'not acknowledgeable';
         output.log(`${rule.id}  ${rule.name}: ${rule.description}. (${how}${rule.enforcedAt ? `; enforced at ${rule.enforcedAt}` : ''})`);
       }
+    });
+
+  program
+    .command('registry')
+    .description('write docs/TABLE_OWNERSHIP.md and docs/CODEOWNERS from the table definitions')
+    .option('--check', 'only check that the committed files are up to date')
+    .action((options: { check?: boolean }) => {
+      const files = registryFiles(project);
+      const stale = files.filter(([file, text]) => !existsSync(file) || readFileSync(file, 'utf8') !== text).map(([file]) => file);
+      if (options.check) {
+        if (stale.length > 0) throw new CliFailure(`stale: ${stale.join(', ')}: run \`${COMMAND} registry\` and commit the result`);
+        output.log('ok: the ownership registry and CODEOWNERS match the code');
+        return;
+      }
+      for (const [file, text] of files) {
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, text);
+      }
+      output.log(`wrote ${files.map(([file]) => file).join(', ')}${stale.length === 0 ? ' (unchanged)' : ''}`);
     });
 
   program
@@ -264,6 +286,15 @@ async function driftOf(client: ClientBase, project: BedrockProject, service: str
   const model = modelOf(project, service);
   const [expected, actual] = [await modelAsLive(client, model), await readLiveSchema(client, model.schema)];
   return schemaDifferences(model.schema, expected, actual);
+}
+
+/** The generated documents and where they go (relative to the project folder). */
+export function registryFiles(project: BedrockProject): [string, string][] {
+  const folder = (service: string) => path.dirname(project.migrationsDirectory(service)).split(path.sep).join('/');
+  return [
+    [path.join('docs', 'TABLE_OWNERSHIP.md'), renderOwnershipRegistry(project)],
+    [path.join('docs', 'CODEOWNERS'), renderCodeowners(project, folder)],
+  ];
 }
 
 /** The service's migrations up to `to` (all when undefined); an unknown id is an error. */
