@@ -6,6 +6,7 @@ import { IConstruct } from 'constructs';
 import { Table } from '../model/table';
 import { ServiceRegistry } from '../services/service-registry';
 import { acknowledgementsOf } from './acknowledgements';
+import { DeclaredReadsExist } from './declared-reads-exist';
 import { IdentifierLength } from './identifier-length';
 import { MigrationFileNames } from './migration-file-names';
 import { NoCrossServiceForeignKeys } from './no-cross-service-foreign-keys';
@@ -23,6 +24,7 @@ export const BEDROCK_RULES: readonly Rule[] = [
   NoCrossServiceForeignKeys,
   ValidAppReferences,
   SharedWritesHaveReasons,
+  DeclaredReadsExist,
   SnakeCaseNames,
   NoReservedWords,
   IdentifierLength,

@@ -9,6 +9,12 @@ export interface ServiceDefinition {
   readonly team: string;
   /** One line on what the service does. */
   readonly description?: string;
+  /**
+   * The other services' tables this service reads, as `<service>.<table>`. When given, its
+   * app role may SELECT only those; when absent, every other service's table (the seed's
+   * default: "All services can read from any table").
+   */
+  readonly reads?: readonly string[];
 }
 
 /** The registered services, in a fixed order. */

@@ -5,7 +5,9 @@ import { Construct } from 'constructs';
 import { Aspects, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
-import { RoleAccess, tableAccess } from './access-policy';
+import { accessLines, RoleAccess, sharedWriterRoleName, tableAccess, WRITER_TABLE_PRIVILEGES } from './access-policy';
+import { GrantRole } from '@cdktf/provider-postgresql/lib/grant-role';
+import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { sameSchema } from '../migrations/generate';
 import { COMMAND, DirectoryState, MigrationDirectory } from '../migrations/migration-directory';
 import { ServiceMigrations } from '../migrations/service-migrations';
@@ -18,7 +20,7 @@ import { EnumType } from '../model/enum-type';
 import { ISchemaScope, markSchemaScope } from '../model/schema-scope';
 import { Table } from '../model/table';
 import { EnumModel, TableModel } from '../model/table-model';
-import { ownerRoleName, schemaName, ServiceRegistry } from '../services/service-registry';
+import { appRoleName, ownerRoleName, schemaName, ServiceRegistry } from '../services/service-registry';
 import { schemaProblems } from './schema-validation';
 import { BedrockRules } from '../rules/rule-pack';
 
@@ -60,9 +62,19 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
     this.postgresVersion = props.environment.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
     markSchemaScope(this);
     Aspects.of(this).add(new BedrockRules(props.registry));
+    // Shared-write exceptions depend on the tables, which are defined after the stack is
+    // constructed: their resources join the grant chain when aspects run, before synthesis.
+    let sharedWritesAdded = false;
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node !== this || sharedWritesAdded) return;
+        sharedWritesAdded = true;
+        this.sharedWriteGrants();
+      },
+    });
     configureBackend(this, id, props.environment.backend ?? { type: 'local' });
     postgresProvider(this, 'postgresql', props.environment.connection);
-    const access = tableAccess(this.service, props.environment.services);
+    const access = tableAccess(this.service, props.environment.services, props.registry);
     const defaults = this.defaultPrivileges(access);
     if (props.migrationsDirectory !== undefined) {
       const directory = new MigrationDirectory(props.migrationsDirectory, this.service, this.schemaName);
@@ -76,10 +88,15 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
       });
       this.node.addValidation({ validate: () => this.migrationProblems(directory, state) });
     }
-    this.grants(access, this.migrations?.head ?? defaults.tail);
+    this.grantChain = this.grants(access, this.migrations?.head ?? defaults.tail);
     new TerraformOutput(this, 'tables', {
       description: `Tables owned by ${props.service}`,
       value: Lazy.listValue({ produce: () => this.tables.map((t) => t.qualifiedName) }),
+    });
+    // The plan shows every privilege change as a change of this list.
+    new TerraformOutput(this, 'access', {
+      description: `Who may do what on ${props.service}'s tables`,
+      value: Lazy.listValue({ produce: () => [...accessLines(this.schemaName, access), ...this.sharedWriteLines()].sort() }),
     });
     this.node.addValidation({ validate: () => schemaProblems(this.tableModels(), this.enumModels()).map((p) => `${this.node.path}: ${p}`) });
   }
@@ -104,6 +121,32 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
 
   /** The migrations of this service in the plan, when the stack has a migrations folder. */
   readonly migrations?: ServiceMigrations;
+  private readonly grantChain: ResourceChain;
+
+
+  /**
+   * Per shared-write exception: a role of its own holding DML on that one table (a grant with
+   * objects, which revokes only what it lists), and the writer's app role made its member. A
+   * second schema-wide grant for the writer would undo the reader grant (the provider's REVOKE ALL).
+   */
+  private sharedWriteGrants(): void {
+    const database = this.environment.connection.database;
+    for (const table of this.tables) {
+      for (const writer of table.sharedWriters) {
+        const role = sharedWriterRoleName(writer.service, table.name);
+        const id = `shared_write_${writer.service}_${table.name}`;
+        this.grantChain.add(new Role(this, `${id}_role`, { name: role, login: false }));
+        this.grantChain.add(new Grant(this, `${id}_grant`, { database, schema: this.schemaName, role, objectType: 'table', objects: [table.name], privileges: [...WRITER_TABLE_PRIVILEGES] }));
+        this.grantChain.add(new GrantRole(this, `${id}_member`, { role: appRoleName(writer.service), grantRole: role }));
+      }
+    }
+  }
+
+  private sharedWriteLines(): string[] {
+    return this.tables.flatMap((t) =>
+      t.sharedWriters.map((w) => `${sharedWriterRoleName(w.service, t.name)} (member: ${appRoleName(w.service)}): ${WRITER_TABLE_PRIVILEGES.join(', ')} on table ${t.qualifiedName}`),
+    );
+  }
 
   private migrationProblems(directory: MigrationDirectory, state: DirectoryState): string[] {
     const path = this.node.path;
@@ -122,7 +165,8 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
     const database = this.environment.connection.database;
     const owner = ownerRoleName(this.service);
     const chain = new ResourceChain();
-    for (const { role, tables, sequences } of access) {
+    // A reader limited to declared tables gets no default: a new table stays unreadable to it.
+    for (const { role, tables, sequences } of access.filter((a) => a.objects === undefined)) {
       chain.add(new DefaultPrivileges(this, `default_tables_${role}`, { database, owner, schema: this.schemaName, role, objectType: 'table', privileges: [...tables] }));
       if (sequences.length > 0) {
         chain.add(new DefaultPrivileges(this, `default_sequences_${role}`, { database, owner, schema: this.schemaName, role, objectType: 'sequence', privileges: [...sequences] }));
@@ -132,14 +176,15 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
   }
 
   /** Schema-wide grants on the tables that exist, after the migrations created them. */
-  private grants(access: readonly RoleAccess[], after: TerraformResource | undefined): void {
+  private grants(access: readonly RoleAccess[], after: TerraformResource | undefined): ResourceChain {
     const database = this.environment.connection.database;
     const chain = new ResourceChain(after);
-    for (const { role, tables, sequences } of access) {
-      chain.add(new Grant(this, `tables_${role}`, { database, schema: this.schemaName, role, objectType: 'table', privileges: [...tables] }));
+    for (const { role, tables, sequences, objects } of access) {
+      chain.add(new Grant(this, `tables_${role}`, { database, schema: this.schemaName, role, objectType: 'table', privileges: [...tables], ...(objects ? { objects: [...objects] } : {}) }));
       if (sequences.length > 0) {
         chain.add(new Grant(this, `sequences_${role}`, { database, schema: this.schemaName, role, objectType: 'sequence', privileges: [...sequences] }));
       }
     }
+    return chain;
   }
 }
