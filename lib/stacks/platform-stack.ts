@@ -2,6 +2,7 @@
 // role per service, one schema per service, database and schema privileges, extensions.
 // Service stacks depend on it; it knows nothing about tables.
 import { Construct } from 'constructs';
+import { TerraformOutput } from 'cdktf';
 import { Database } from '@cdktf/provider-postgresql/lib/database';
 import { Extension } from '@cdktf/provider-postgresql/lib/extension';
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
@@ -74,6 +75,9 @@ export class PlatformStack extends BedrockStack {
     for (const service of services) {
       chain.add(new Grant(this, `database_connect_${service}`, { database, role: appRoleName(service), objectType: 'database', privileges: ['CONNECT'] }));
     }
+    // PostgreSQL 14 lets PUBLIC create tables in schema public (15 no longer does): keep USAGE only,
+    // so no app role can create a table outside the owners' schemas.
+    chain.add(new Grant(this, 'public_schema_usage_only', { database, schema: 'public', role: 'public', objectType: 'schema', privileges: ['USAGE'] }));
     // Every app role may look up every service's tables (SELECT is granted per table by the owner).
     for (const owner of services) {
       for (const reader of services) {
@@ -88,5 +92,14 @@ export class PlatformStack extends BedrockStack {
         );
       }
     }
+    // The plan shows every privilege change as a change of this list.
+    new TerraformOutput(this, 'access', {
+      description: `Database and schema privileges in ${database}`,
+      value: [
+        `PUBLIC: no privilege on database ${database}; USAGE only on schema public`,
+        ...services.map((s) => `${appRoleName(s)}: CONNECT on database ${database}; USAGE on schemas ${services.map(schemaName).join(', ')}`),
+        ...services.map((s) => `${ownerRoleName(s)}: owns schema ${schemaName(s)}; member: ${connection.username}`),
+      ],
+    });
   }
 }

@@ -151,6 +151,7 @@ test('no app role can SET ROLE to an owner role, create roles, or create tables'
       }
       await expect(client.query('CREATE ROLE intruder')).rejects.toMatchObject({ code: '42501' });
       await expect(client.query(`CREATE TABLE ${service}.intruder (id int)`)).rejects.toMatchObject({ code: '42501' });
+      await expect(client.query('CREATE TABLE public.intruder (id int)')).rejects.toMatchObject({ code: '42501' });
     } finally {
       await client.end();
     }

@@ -91,7 +91,9 @@ test('database and schema privileges live in the platform stack', () => {
       expect(grants).toContainEqual(expect.objectContaining({ role: `${reader}_app`, schema: owner, object_type: 'schema', privileges: ['USAGE'] }));
     }
   }
-  expect(grants).toHaveLength(1 + services.length + services.length ** 2);
+  expect(grants).toContainEqual(expect.objectContaining({ role: 'public', schema: 'public', object_type: 'schema', privileges: ['USAGE'] }));
+  expect(grants).toHaveLength(2 + services.length + services.length ** 2);
+  expect(stacks['prod-platform'].output.access.value).toContain(`datahub_app: CONNECT on database bedrock_db; USAGE on schemas ${services.join(', ')}`);
   expect(grants.filter((g) => g.object_type === 'table')).toEqual([]);
 });
 
