@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { Aspects, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
-import { accessLines, RoleAccess, sharedWriterRoleName, tableAccess, WRITER_TABLE_PRIVILEGES } from './access-policy';
+import { accessLines, RoleAccess, sharedWriterRoleName, tableAccess, WRITER_SEQUENCE_PRIVILEGES, WRITER_TABLE_PRIVILEGES } from './access-policy';
 import { GrantRole } from '@cdktf/provider-postgresql/lib/grant-role';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { sameSchema } from '../migrations/generate';
@@ -137,6 +137,11 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
         const id = `shared_write_${writer.service}_${table.name}`;
         this.grantChain.add(new Role(this, `${id}_role`, { name: role, login: false }));
         this.grantChain.add(new Grant(this, `${id}_grant`, { database, schema: this.schemaName, role, objectType: 'table', objects: [table.name], privileges: [...WRITER_TABLE_PRIVILEGES] }));
+        // Serial columns draw from sequences that need USAGE (identity columns do not).
+        const sequences = table.toModel().columns.filter((c) => c.serial).map((c) => `${table.name}_${c.name}_seq`);
+        if (sequences.length > 0) {
+          this.grantChain.add(new Grant(this, `${id}_sequences`, { database, schema: this.schemaName, role, objectType: 'sequence', objects: sequences, privileges: [...WRITER_SEQUENCE_PRIVILEGES] }));
+        }
         this.grantChain.add(new GrantRole(this, `${id}_member`, { role: appRoleName(writer.service), grantRole: role }));
       }
     }
