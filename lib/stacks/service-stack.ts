@@ -11,6 +11,7 @@ import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { sameSchema } from '../migrations/generate';
 import { COMMAND, DirectoryState, MigrationDirectory } from '../migrations/migration-directory';
 import { ServiceMigrations } from '../migrations/service-migrations';
+import { transactionProblems } from '../migrations/transaction-check';
 import { configureBackend } from './backend';
 import { BedrockStack } from './bedrock-stack';
 import { DEFAULT_POSTGRES_VERSION, EnvironmentConfig, environmentProblems } from './environment';
@@ -156,6 +157,8 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
   private migrationProblems(directory: MigrationDirectory, state: DirectoryState): string[] {
     const path = this.node.path;
     if (state.problems.length > 0) return state.problems.map((p) => `${path}: ${p}`);
+    const statements = state.migrations.flatMap((m) => transactionProblems(m).map((p) => `${path}: ${m.id}.sql: ${p}`));
+    if (statements.length > 0) return statements;
     const head = state.migrations[state.migrations.length - 1];
     const model = { service: this.service, schema: this.schemaName, enums: this.enumModels(), tables: this.tableModels() };
     if (sameSchema(model, directory.snapshot(head?.id))) return [];

@@ -1,6 +1,6 @@
 // A service stack with a migrations folder: one record per migration with its SQL, one head
 // that runs the runner after the default privileges and before the table grants.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Testing } from 'cdktf';
 import { bigint, ServiceStack, Table, text } from '../../lib';
@@ -83,4 +83,15 @@ test('synth fails when the tables differ from the last snapshot, naming the fix'
       new Table(stack, 'klines', { columns: { id: bigint().generatedAlwaysAsIdentity(), symbol: text().notNull(), venue: text() }, primaryKey: ['id'] });
     }),
   ).toThrow(/test-datahub: the tables in code differ from the snapshot at \d{8}_\d{6}_datahub_add_klines_table: run `npm run bedrock -- generate datahub <description>`/);
+});
+
+test('synth refuses CREATE INDEX CONCURRENTLY in a migration that runs in a transaction', async () => {
+  const project = await projectWithOneMigration();
+  const dir = project.migrationsDirectory('datahub');
+  const head = readdirSync(dir).find((f) => f.endsWith('.sql'))!.replace('.sql', '');
+  const id = '29990101_000000_datahub_concurrent_index';
+  writeFileSync(path.join(dir, `${id}.sql`), ['-- service: datahub', `-- parent: ${head}`, '-- +up', 'CREATE INDEX CONCURRENTLY x_idx ON datahub.klines (symbol);', '-- +down', 'DROP INDEX datahub.x_idx;', ''].join('\n'));
+  writeFileSync(path.join(dir, 'snapshots', `${id}.json`), readFileSync(path.join(dir, 'snapshots', `${head}.json`)));
+  expect((await project.cli('rehash', 'datahub')).code).toBe(0);
+  expect(() => synthStack(project, false)).toThrow(`test-datahub: ${id}.sql: CREATE INDEX CONCURRENTLY cannot run inside a transaction`);
 });
