@@ -1,6 +1,7 @@
 // The runner as Terraform starts it (bundled into one file: needs only node):
 //   node runner.js --manifest <file> --expect <sha256> [--allow-downgrades]
 // Connects with DATABASE_URL or the PG* variables; prints one line per migration.
+import './node-navigator'; // first: before pg is loaded
 import { readFileSync } from 'node:fs';
 import { connect } from './connect';
 import { planFromManifest } from './manifest';
