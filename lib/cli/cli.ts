@@ -1,7 +1,8 @@
 // The `bedrock` command line: a thin shell over the library. Each command prints what it
 // did, and exits non-zero with a message that names the service, the file and the fix.
 import { Command, CommanderError } from 'commander';
-import { generateMigration, GenerateError, sameSchema } from '../migrations/generate';
+import { generateMigration, GenerateError } from '../migrations/generate';
+import { migrationFolderProblems } from '../migrations/folder-check';
 import { COMMAND } from '../migrations/migration-directory';
 import { UnsupportedChange } from '../migrations/schema-diff';
 import { BedrockProject, migrationDirectoryOf, modelOf } from '../project';
@@ -16,7 +17,6 @@ import { modelAsLive, readLiveSchema } from '../catalog/live-schema';
 import { schemaDifferences } from '../catalog/schema-differences';
 import { ensureLedger, recordApplied } from '../runner/ledger';
 import { lockService, unlockService } from '../runner/service-lock';
-import { transactionProblems } from '../migrations/transaction-check';
 import { BEDROCK_RULES } from '../rules/rule-pack';
 import { renderCodeowners, renderOwnershipRegistry } from '../registry/ownership-registry';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,15 +47,7 @@ function servicesOf(project: BedrockProject, service: string | undefined): reado
 /** Problems of a service's migrations: the folder itself, and the model against the head's snapshot. */
 export function checkService(project: BedrockProject, service: string): string[] {
   const directory = migrationDirectoryOf(project, service);
-  const state = directory.read();
-  if (state.problems.length > 0) return [...state.problems];
-  const statementProblems = state.migrations.flatMap((m) => transactionProblems(m).map((p) => `${service}: ${m.id}.sql: ${p}`));
-  if (statementProblems.length > 0) return statementProblems;
-  const head = state.migrations[state.migrations.length - 1];
-  if (!sameSchema(modelOf(project, service), directory.snapshot(head?.id))) {
-    return [`${service}: the tables in code differ from the snapshot at ${head?.id ?? 'the start (no migration yet)'}: run \`${COMMAND} generate ${service} <description>\``];
-  }
-  return [];
+  return migrationFolderProblems(directory, directory.read(), modelOf(project, service));
 }
 
 export function createCli(project: BedrockProject, output: Output): Command {

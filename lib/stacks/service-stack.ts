@@ -8,10 +8,9 @@ import { Grant } from '@cdktf/provider-postgresql/lib/grant';
 import { accessLines, RoleAccess, sharedWriterRoleName, tableAccess, WRITER_SEQUENCE_PRIVILEGES, WRITER_TABLE_PRIVILEGES } from './access-policy';
 import { GrantRole } from '@cdktf/provider-postgresql/lib/grant-role';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
-import { sameSchema } from '../migrations/generate';
-import { COMMAND, DirectoryState, MigrationDirectory } from '../migrations/migration-directory';
+import { DirectoryState, MigrationDirectory } from '../migrations/migration-directory';
+import { migrationFolderProblems } from '../migrations/folder-check';
 import { ServiceMigrations } from '../migrations/service-migrations';
-import { transactionProblems } from '../migrations/transaction-check';
 import { configureBackend } from './backend';
 import { BedrockStack } from './bedrock-stack';
 import { DEFAULT_POSTGRES_VERSION, EnvironmentConfig, environmentProblems } from './environment';
@@ -155,14 +154,9 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
   }
 
   private migrationProblems(directory: MigrationDirectory, state: DirectoryState): string[] {
-    const path = this.node.path;
-    if (state.problems.length > 0) return state.problems.map((p) => `${path}: ${p}`);
-    const statements = state.migrations.flatMap((m) => transactionProblems(m).map((p) => `${path}: ${m.id}.sql: ${p}`));
-    if (statements.length > 0) return statements;
-    const head = state.migrations[state.migrations.length - 1];
     const model = { service: this.service, schema: this.schemaName, enums: this.enumModels(), tables: this.tableModels() };
-    if (sameSchema(model, directory.snapshot(head?.id))) return [];
-    return [`${path}: the tables in code differ from the snapshot at ${head?.id ?? 'the start (no migration yet)'}: run \`${COMMAND} generate ${this.service} <description>\``];
+    // cdktf prefixes each message with this stack's path.
+    return migrationFolderProblems(directory, state, model);
   }
 
   /**

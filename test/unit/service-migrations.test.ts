@@ -82,7 +82,7 @@ test('synth fails when the tables differ from the last snapshot, naming the fix'
     synthStack(project, false, (stack) => {
       new Table(stack, 'klines', { columns: { id: bigint().generatedAlwaysAsIdentity(), symbol: text().notNull(), venue: text() }, primaryKey: ['id'] });
     }),
-  ).toThrow(/test-datahub: the tables in code differ from the snapshot at \d{8}_\d{6}_datahub_add_klines_table: run `npm run bedrock -- generate datahub <description>`/);
+  ).toThrow(/\[test-datahub\] datahub: the tables in code differ from the snapshot at \d{8}_\d{6}_datahub_add_klines_table: run `npm run bedrock -- generate datahub <description>`/);
 });
 
 test('synth refuses CREATE INDEX CONCURRENTLY in a migration that runs in a transaction', async () => {
@@ -93,5 +93,5 @@ test('synth refuses CREATE INDEX CONCURRENTLY in a migration that runs in a tran
   writeFileSync(path.join(dir, `${id}.sql`), ['-- service: datahub', `-- parent: ${head}`, '-- +up', 'CREATE INDEX CONCURRENTLY x_idx ON datahub.klines (symbol);', '-- +down', 'DROP INDEX datahub.x_idx;', ''].join('\n'));
   writeFileSync(path.join(dir, 'snapshots', `${id}.json`), readFileSync(path.join(dir, 'snapshots', `${head}.json`)));
   expect((await project.cli('rehash', 'datahub')).code).toBe(0);
-  expect(() => synthStack(project, false)).toThrow(`test-datahub: ${id}.sql: CREATE INDEX CONCURRENTLY cannot run inside a transaction`);
+  expect(() => synthStack(project, false)).toThrow(`[test-datahub] datahub: ${id}.sql: CREATE INDEX CONCURRENTLY cannot run inside a transaction`);
 });
