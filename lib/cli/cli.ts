@@ -10,15 +10,14 @@ import { migrationPlan } from '../migrations/migration-plan';
 import { Migration } from '../migrations/migration-file';
 import { connect } from '../runner/connect';
 import { converge, RunnerError } from '../runner/runner';
-import { historyRows, ledgerRows, recordEvent } from '../runner/ledger';
+import { historyRows, ledgerRows, resolveFailed } from '../runner/ledger';
 import { ownerRoleName } from '../services/service-registry';
 import { ClientBase } from 'pg';
-import { modelAsLive, readLiveSchema } from '../catalog/live-schema';
-import { schemaDifferences } from '../catalog/schema-differences';
-import { ensureLedger, recordApplied } from '../runner/ledger';
-import { lockService, unlockService } from '../runner/service-lock';
+import { schemaDrift } from '../catalog/drift';
+import { baselineService } from '../runner/baseline';
+import { serviceStatus } from '../runner/status';
+import { registryFiles } from '../registry/registry-files';
 import { BEDROCK_RULES } from '../rules/rule-pack';
-import { renderCodeowners, renderOwnershipRegistry } from '../registry/ownership-registry';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -139,7 +138,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .option('--service <service>', 'only this service')
     .action((options: { service?: string }) =>
       withDatabase(async (client) => {
-        for (const service of servicesOf(project, options.service)) output.log(await statusLine(client, project, service));
+        for (const service of servicesOf(project, options.service)) output.log(await serviceStatus(client, service, migrationDirectoryOf(project, service).read().migrations));
       }),
     );
 
@@ -199,11 +198,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .action((id: string, options: { service: string; applied?: boolean; rolledBack?: boolean }) =>
       withDatabase(async (client) => {
         if (!options.applied === !options.rolledBack) throw new CliFailure('resolve: give exactly one of --applied or --rolled-back');
-        const row = (await ledgerRows(client, options.service)).find((r) => r.id === id && r.status === 'failed');
-        if (!row) throw new CliFailure(`${options.service}: ${id} is not a failed migration in this database`);
-        if (options.applied) await client.query(`UPDATE bedrock.migrations SET status = 'applied', error = NULL WHERE service = $1 AND id = $2`, [options.service, id]);
-        else await client.query(`DELETE FROM bedrock.migrations WHERE service = $1 AND id = $2`, [options.service, id]);
-        await recordEvent(client, options.service, id, 'resolved', null, options.applied ? 'resolved as applied' : 'resolved as rolled back');
+        if (!(await resolveFailed(client, options.service, id, options.applied === true))) throw new CliFailure(`${options.service}: ${id} is not a failed migration in this database`);
         output.log(`${options.service}: ${id} resolved as ${options.applied ? 'applied' : 'rolled back'}`);
       }),
     );
@@ -216,7 +211,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
       withDatabase(async (client) => {
         let drifted = 0;
         for (const service of servicesOf(project, options.service)) {
-          const differences = await driftOf(client, project, service);
+          const differences = await schemaDrift(client, modelOf(project, service));
           if (differences.length === 0) output.log(`${service}: no drift`);
           else {
             drifted += 1;
@@ -238,23 +233,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
         const migrations = upTo(project, service, undefined);
         const problems = checkService(project, service);
         if (problems.length > 0) throw new CliFailure(problems.join('\n'));
-        await lockService(client, service, { waitMs: 60_000 });
-        try {
-          await ensureLedger(client);
-          if ((await ledgerRows(client, service)).length > 0) throw new CliFailure(`${service}: the ledger already records migrations for this service: baseline is only for a database that never ran them`);
-          const differences = await driftOf(client, project, service);
-          if (differences.length > 0) {
-            throw new CliFailure(`${service}: REFUSED: the database differs from the tables in code, so it cannot be recorded as at the head:\n${differences.map((d) => `  - ${d}`).join('\n')}`);
-          }
-          await client.query('BEGIN');
-          for (const m of migrations) await recordApplied(client, { service, id: m.id, checksum: m.checksum, up: m.up, down: m.down, transactional: m.transactional }, 'baselined', null);
-          await client.query('COMMIT');
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined);
-          throw error;
-        } finally {
-          await unlockService(client, service);
-        }
+        await baselineService(client, modelOf(project, service), migrations);
         output.log(`${service}: baselined at ${migrations[migrations.length - 1]?.id ?? 'no migration'} (${migrations.length} migration(s) recorded, none run)`);
       }),
     );
@@ -273,22 +252,6 @@ export function createCli(project: BedrockProject, output: Output): Command {
   return program;
 }
 
-/** What differs between the service's schema in the database and its tables in code. */
-async function driftOf(client: ClientBase, project: BedrockProject, service: string): Promise<string[]> {
-  const model = modelOf(project, service);
-  const [expected, actual] = [await modelAsLive(client, model), await readLiveSchema(client, model.schema)];
-  return schemaDifferences(model.schema, expected, actual);
-}
-
-/** The generated documents and where they go (relative to the project folder). */
-export function registryFiles(project: BedrockProject): [string, string][] {
-  const folder = (service: string) => path.dirname(project.migrationsDirectory(service)).split(path.sep).join('/');
-  return [
-    [path.join('docs', 'TABLE_OWNERSHIP.md'), renderOwnershipRegistry(project)],
-    [path.join('docs', 'CODEOWNERS'), renderCodeowners(project, folder)],
-  ];
-}
-
 /** The service's migrations up to `to` (all when undefined); an unknown id is an error. */
 function upTo(project: BedrockProject, service: string, to: string | undefined): Migration[] {
   const state = migrationDirectoryOf(project, service).read();
@@ -297,20 +260,6 @@ function upTo(project: BedrockProject, service: string, to: string | undefined):
   const index = state.migrations.findIndex((m) => m.id === to);
   if (index < 0) throw new CliFailure(`${service}: there is no migration ${to} (have: ${state.migrations.map((m) => m.id).join(', ') || 'none'})`);
   return state.migrations.slice(0, index + 1);
-}
-
-async function statusLine(client: ClientBase, project: BedrockProject, service: string): Promise<string> {
-  const files = migrationDirectoryOf(project, service).read().migrations;
-  const rows = await ledgerRows(client, service);
-  const applied = rows.filter((r) => r.status !== 'failed').map((r) => r.id);
-  const pending = files.filter((m) => !applied.includes(m.id)).map((m) => m.id);
-  const beyond = applied.filter((id) => !files.some((m) => m.id === id));
-  const failed = rows.filter((r) => r.status === 'failed').map((r) => r.id);
-  const head = applied[applied.length - 1] ?? 'nothing applied';
-  const parts = [`${service}: at ${head}`, `${applied.length} applied`, `${pending.length} pending${pending.length ? ` (${pending.join(', ')})` : ''}`];
-  if (beyond.length) parts.push(`${beyond.length} not in the folder (${beyond.join(', ')})`);
-  if (failed.length) parts.push(`FAILED: ${failed.join(', ')}`);
-  return parts.join('; ');
 }
 
 async function withDatabase(work: (client: ClientBase) => Promise<void>): Promise<void> {

@@ -133,3 +133,13 @@ export async function recordRemoved(client: ClientBase, service: string, id: str
 export async function recordEvent(client: ClientBase, service: string, id: string, action: HistoryRow['action'], durationMs: number | null, error: string | null): Promise<void> {
   await client.query(`INSERT INTO bedrock.migration_history (service, id, action, duration_ms, error) VALUES ($1, $2, $3, $4, $5)`, [service, id, action, durationMs, error]);
 }
+
+/** Settles a migration recorded as failed: applied after all, or rolled back (forgotten). */
+export async function resolveFailed(client: ClientBase, service: string, id: string, applied: boolean): Promise<boolean> {
+  const { rowCount } = applied
+    ? await client.query(`UPDATE bedrock.migrations SET status = 'applied', error = NULL WHERE service = $1 AND id = $2 AND status = 'failed'`, [service, id])
+    : await client.query(`DELETE FROM bedrock.migrations WHERE service = $1 AND id = $2 AND status = 'failed'`, [service, id]);
+  if (!rowCount) return false;
+  await recordEvent(client, service, id, 'resolved', null, applied ? 'resolved as applied' : 'resolved as rolled back');
+  return true;
+}

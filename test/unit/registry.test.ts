@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { bigint, Table, text } from '../../lib';
-import { registryFiles } from '../../lib/cli/cli';
+import { registryFiles } from '../../lib/registry/registry-files';
 import { bedrockProject } from '../../stacks';
 import { projectRoot } from '../support/commands';
 import { testProject } from '../support/project';
