@@ -2,7 +2,7 @@
 // database holds, in one comparable form.
 import { ClientBase } from 'pg';
 import { ServiceStack } from '../../lib';
-import { readEnums, readTables } from '../../lib/catalog/read-schema';
+import { readLiveSchema } from '../../lib/catalog/live-schema';
 import { ServiceSchema } from '../../lib/migrations/service-schema';
 import { serviceStack } from './app';
 
@@ -13,19 +13,14 @@ export function schemaOf(service: string, define: (stack: ServiceStack) => void,
   return { service, schema: stack.schemaName, enums: stack.enumModels(), tables: stack.tableModels() };
 }
 
-/** Everything PostgreSQL holds for the schema, as read back from the catalog. */
+/** Everything PostgreSQL holds for the schema, read back from the catalog, in a stable order. */
 export async function catalogOf(client: ClientBase, schema: string): Promise<unknown> {
-  const [tables, enums] = await Promise.all([readTables(client, schema), readEnums(client, schema)]);
-  const sequences = await client.query(
-    `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'S' ORDER BY 1`,
-    [schema],
-  );
+  const live = await readLiveSchema(client, schema);
   const sorted = <T extends { name: string }>(list: readonly T[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
   return {
-    enums,
-    sequences: sequences.rows.map((r) => r.relname),
+    ...live,
     // Column order is compared as a set: PostgreSQL can only append columns, so a column
     // dropped and added back (a down) comes last, unlike in a fresh create.
-    tables: tables.map((t) => ({ ...t, columns: sorted(t.columns), uniques: sorted(t.uniques), checks: sorted(t.checks), indexes: sorted(t.indexes), foreignKeys: sorted(t.foreignKeys) })),
+    tables: live.tables.map((t) => ({ ...t, columns: sorted(t.columns), uniques: sorted(t.uniques), checks: sorted(t.checks), indexes: sorted(t.indexes), foreignKeys: sorted(t.foreignKeys) })),
   };
 }
