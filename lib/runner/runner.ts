@@ -44,6 +44,7 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
     const { pending, beyond } = reconcile(plan, rows, options.allowDowngrades);
     const rolledBack: string[] = [];
     const applied: string[] = [];
+    let failure: unknown;
     try {
       for (const row of beyond.slice().reverse()) {
         await runDown(client, plan, row, options, log);
@@ -53,9 +54,16 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
         await runUp(client, plan, migration, options, log);
         applied.push(migration.id);
       }
-    } finally {
-      if (applied.length + rolledBack.length > 0) await flushCommits(client);
+    } catch (error) {
+      failure = error;
     }
+    if (applied.length + rolledBack.length > 0) {
+      // Flush even after a failure, so what did commit is durable; never hide the failure.
+      await flushCommits(client).catch((error) => {
+        failure ??= error;
+      });
+    }
+    if (failure !== undefined) throw failure;
     const head = plan.migrations[plan.migrations.length - 1]?.id ?? 'no migration';
     const what = applied.length + rolledBack.length === 0 ? 'up to date, nothing to do' : `${applied.length} applied, ${rolledBack.length} rolled back`;
     log(`${plan.service}: at ${head} (${what}) in ${Date.now() - started} ms`);
