@@ -8,5 +8,4 @@ export const IdentifierLength: Rule = {
   description: 'Every name fits in 63 bytes, the most PostgreSQL keeps',
   acknowledgeable: false,
   enforcedAt: 'construction of the Table (an error)',
-  check: () => [],
 };

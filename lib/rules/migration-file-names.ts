@@ -8,5 +8,4 @@ export const MigrationFileNames: Rule = {
   description: 'Migrations are <YYYYMMDD_HHMMSS>_<service>_<description>.sql, one linear chain per service, checksums intact',
   acknowledgeable: false,
   enforcedAt: '`npm run bedrock -- check` and the synth of each service stack',
-  check: () => [],
 };

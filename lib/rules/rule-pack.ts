@@ -43,7 +43,7 @@ export function findings(construct: IConstruct, context: RuleContext, rules: rea
   }
   for (const rule of rules) {
     if (acknowledged.some((a) => a.rule === rule.id && a.reason?.trim() && rule.acknowledgeable)) continue;
-    out.push(...rule.check(construct, context).map((message) => `[${rule.id}] ${message}`));
+    out.push(...(rule.check?.(construct, context) ?? []).map((message) => `[${rule.id}] ${message}`));
   }
   return out;
 }

@@ -20,8 +20,12 @@ export interface Rule {
   readonly description: string;
   /** Whether a construct may acknowledge a finding with a written reason. */
   readonly acknowledgeable: boolean;
-  /** Where it is enforced when not by the rule pack at synth (e.g. at construction). */
+  /**
+   * Where the rule is enforced when not by this pack at synth: a rule that must hold before a
+   * construct can even be built (a 64-byte name, a table outside any service) is enforced
+   * there, as an error, and listed here so `rules` shows the whole set.
+   */
   readonly enforcedAt?: string;
   /** Every violation on `construct`, each a sentence with its fix; [] when compliant or not applicable. */
-  check(construct: IConstruct, context: RuleContext): string[];
+  readonly check?: (construct: IConstruct, context: RuleContext) => string[];
 }

@@ -7,5 +7,4 @@ export const TableInServiceStack: Rule = {
   description: 'Every table and enum is defined inside the ServiceStack of a registered service, which owns it',
   acknowledgeable: false,
   enforcedAt: 'construction of the Table, EnumType and ServiceStack (an error)',
-  check: () => [],
 };

@@ -29,6 +29,8 @@ test('the rule pack lists each rule once, with an id and a one-line description'
   for (const rule of BEDROCK_RULES) {
     expect(rule.id).toMatch(/^BEDROCK-[A-Z]\d+$/);
     expect(rule.description).not.toContain('\n');
+    // Each rule is either checked by the pack or says where else it is enforced.
+    expect(rule.check !== undefined || rule.enforcedAt !== undefined).toBe(true);
   }
 });
 
