@@ -23,8 +23,7 @@ export interface BedrockProject {
  * PostgreSQL version any environment targets, so a migration fits every environment.
  */
 export function modelOf(project: BedrockProject, service: string): ServiceSchema {
-  const stack = serviceStacksOf(project, [service])[0];
-  return { service, schema: stack.schemaName, enums: stack.enumModels(), tables: stack.tableModels() };
+  return serviceStacksOf(project, [service])[0].schemaModel();
 }
 
 /**

@@ -125,11 +125,6 @@ export function recordRemovedSql(service: string, id: string): string {
   );
 }
 
-export async function recordRemoved(client: ClientBase, service: string, id: string, durationMs: number): Promise<void> {
-  await client.query(`DELETE FROM bedrock.migrations WHERE service = $1 AND id = $2`, [service, id]);
-  await recordEvent(client, service, id, 'down', durationMs, null);
-}
-
 export async function recordEvent(client: ClientBase, service: string, id: string, action: HistoryRow['action'], durationMs: number | null, error: string | null): Promise<void> {
   await client.query(`INSERT INTO bedrock.migration_history (service, id, action, duration_ms, error) VALUES ($1, $2, $3, $4, $5)`, [service, id, action, durationMs, error]);
 }

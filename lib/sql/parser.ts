@@ -22,25 +22,6 @@ function requireParser(): void {
   }
 }
 
-/** How PostgreSQL's grammar classifies a word (see PostgreSQL's kwlist.h). */
-export type KeywordKind = 'none' | 'unreserved' | 'column_name' | 'type_function_name' | 'reserved';
-
-const KEYWORD_KINDS: Record<string, KeywordKind> = {
-  NO_KEYWORD: 'none',
-  UNRESERVED_KEYWORD: 'unreserved',
-  COL_NAME_KEYWORD: 'column_name',
-  TYPE_FUNC_NAME_KEYWORD: 'type_function_name',
-  RESERVED_KEYWORD: 'reserved',
-};
-
-/** The keyword category of a single word, as PostgreSQL's lexer sees it. */
-export function keywordKind(word: string): KeywordKind {
-  requireParser();
-  const tokens = pgQuery.scanSync(word).tokens;
-  if (tokens.length !== 1) return 'none';
-  return KEYWORD_KINDS[tokens[0].keywordName] ?? 'none';
-}
-
 /**
  * Checks that `sql` is exactly one scalar SQL expression (no second statement, no clause),
  * returning a message when it is not. A parse error is reported in PostgreSQL's words.

@@ -10,6 +10,7 @@ import { GrantRole } from '@cdktf/provider-postgresql/lib/grant-role';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { DirectoryState, MigrationDirectory } from '../migrations/migration-directory';
 import { migrationFolderProblems } from '../migrations/folder-check';
+import { ServiceSchema } from '../migrations/service-schema';
 import { ServiceMigrations } from '../migrations/service-migrations';
 import { configureBackend } from './backend';
 import { BedrockStack } from './bedrock-stack';
@@ -98,7 +99,7 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
       description: `Who may do what on ${props.service}'s tables`,
       value: Lazy.listValue({ produce: () => [...accessLines(this.schemaName, access), ...this.sharedWriteLines()].sort() }),
     });
-    this.node.addValidation({ validate: () => schemaProblems(this.tableModels(), this.enumModels()).map((p) => `${this.node.path}: ${p}`) });
+    this.node.addValidation({ validate: () => schemaProblems(this.tableModels(), this.enumModels()) });
   }
 
   /** The tables defined in this stack. */
@@ -117,6 +118,11 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
 
   enumModels(): EnumModel[] {
     return this.enums.map((e) => e.toModel());
+  }
+
+  /** The service's whole schema as the code defines it: what migrations are generated from. */
+  schemaModel(): ServiceSchema {
+    return { service: this.service, schema: this.schemaName, enums: this.enumModels(), tables: this.tableModels() };
   }
 
   /** The migrations of this service in the plan, when the stack has a migrations folder. */
@@ -154,9 +160,8 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
   }
 
   private migrationProblems(directory: MigrationDirectory, state: DirectoryState): string[] {
-    const model = { service: this.service, schema: this.schemaName, enums: this.enumModels(), tables: this.tableModels() };
     // cdktf prefixes each message with this stack's path.
-    return migrationFolderProblems(directory, state, model);
+    return migrationFolderProblems(directory, state, this.schemaModel());
   }
 
   /**

@@ -72,7 +72,7 @@ let stacks: Record<string, Record<string, any>>;
 beforeAll(async () => {
   for (const stack of serviceStacksOf(project)) {
     const directory = new MigrationDirectory(project.migrationsDirectory(stack.service), stack.service, stack.schemaName);
-    generateMigration({ directory, model: { service: stack.service, schema: stack.schemaName, enums: stack.enumModels(), tables: stack.tableModels() }, description: 'initial' });
+    generateMigration({ directory, model: stack.schemaModel(), description: 'initial' });
   }
   const environment: EnvironmentConfig = { name: 'access', connection: { database: db.name, username: 'postgres' }, services: registry.names };
   const app = Testing.app();

@@ -10,7 +10,7 @@ import { serviceStack } from './app';
 export function schemaOf(service: string, define: (stack: ServiceStack) => void, postgresVersion = 14): ServiceSchema {
   const { stack } = serviceStack(service, { postgresVersion });
   define(stack);
-  return { service, schema: stack.schemaName, enums: stack.enumModels(), tables: stack.tableModels() };
+  return stack.schemaModel();
 }
 
 /** Everything PostgreSQL holds for the schema, read back from the catalog, in a stable order. */
