@@ -7,8 +7,9 @@ import { EnvironmentConfig } from './stacks/environment';
 import { DefineTables } from './stacks/define-environment';
 import { ServiceStack } from './stacks/service-stack';
 import { schemaName, ServiceRegistry } from './services/service-registry';
-import { MigrationDirectory } from './migrations/migration-directory';
+import { COMMAND, MigrationDirectory } from './migrations/migration-directory';
 import { ServiceSchema } from './migrations/service-schema';
+import { modelFindings } from './rules/model-findings';
 
 export interface BedrockProject {
   readonly registry: ServiceRegistry;
@@ -48,6 +49,53 @@ export function serviceStacksOf(project: BedrockProject, services: readonly stri
     define(stack);
     return stack;
   });
+}
+
+/** Every service's stack, built once in one scratch app: their schemas and what synth would refuse. */
+export interface ProjectModel {
+  /** The schema `service` defines, as `modelOf` builds it. */
+  schemaOf(service: string): ServiceSchema;
+  /**
+   * What synth would refuse in the constructs of `services` (default: all), each line naming
+   * the construct, e.g. `model-portfolio/trades: [BEDROCK-O3] ...`. Rules across services see
+   * the tables of every service.
+   */
+  findings(services?: readonly string[]): string[];
+}
+
+export function projectModel(project: BedrockProject): ProjectModel {
+  const stacks = serviceStacksOf(project);
+  const stackOf = (service: string): ServiceStack => {
+    project.registry.get(service);
+    return stacks.find((stack) => stack.service === service)!;
+  };
+  return {
+    schemaOf: (service) => stackOf(service).schemaModel(),
+    findings: (services = project.registry.names) => modelFindings(services.map(stackOf), project.registry),
+  };
+}
+
+/**
+ * The environment a command-line rollback of `service` runs for, or why it may not: it must be
+ * named, exist, deploy the service and allow downgrades, as the runner started by Terraform
+ * demands (`allowDowngrades` in the environments list, stacks/environments.ts).
+ */
+export function downgradeEnvironment(project: BedrockProject, name: string | undefined, service: string): { environment: EnvironmentConfig } | { refusal: string } {
+  const names = project.environments.map((e) => e.name);
+  const allowing = project.environments.filter((e) => e.allowDowngrades).map((e) => e.name);
+  const which = `environments: ${names.join(', ') || 'none'}; downgrades allowed in: ${allowing.join(', ') || 'none'}`;
+  if (name === undefined) return { refusal: `${service}: say which environment the database belongs to with --env <name> (${which}): a rollback runs only where its environment allows downgrades` };
+  const environment = project.environments.find((e) => e.name === name);
+  if (!environment) return { refusal: `${service}: there is no environment "${name}" (${which})` };
+  if (!environment.services.includes(service)) return { refusal: `${service}: environment "${name}" does not run service ${service} (its services: ${environment.services.join(', ')})` };
+  if (!environment.allowDowngrades) {
+    return {
+      refusal:
+        `${service}: environment "${name}" does not allow downgrades (allowDowngrades is not set on its row in stacks/environments.ts), so no migration is rolled back there. ` +
+        `Undo the change with a new migration (\`${COMMAND} generate ${service} <description>\`), or roll back where downgrades are allowed (${allowing.join(', ') || 'none'})`,
+    };
+  }
+  return { environment };
 }
 
 export function migrationDirectoryOf(project: BedrockProject, service: string): MigrationDirectory {

@@ -3,21 +3,25 @@
 import { Command, CommanderError } from 'commander';
 import { generateMigration, GenerateError } from '../migrations/generate';
 import { migrationFolderProblems } from '../migrations/folder-check';
-import { COMMAND } from '../migrations/migration-directory';
+import { COMMAND, SUM_FILE } from '../migrations/migration-directory';
 import { UnsupportedChange } from '../migrations/schema-diff';
-import { BedrockProject, migrationDirectoryOf, modelOf } from '../project';
+import { BedrockProject, downgradeEnvironment, migrationDirectoryOf, modelOf, projectModel } from '../project';
 import { migrationPlan } from '../migrations/migration-plan';
 import { Migration } from '../migrations/migration-file';
 import { connect } from '../runner/connect';
 import { converge, RunnerError } from '../runner/runner';
 import { historyRows, ledgerRows, resolveFailed } from '../runner/ledger';
-import { ownerRoleName } from '../services/service-registry';
+import { ownerRoleName, schemaName } from '../services/service-registry';
+import { downDataLoss } from '../runner/down-data-loss';
 import { ClientBase } from 'pg';
 import { schemaDrift } from '../catalog/drift';
 import { baselineService } from '../runner/baseline';
 import { serviceStatus } from '../runner/status';
 import { registryFiles } from '../registry/registry-files';
 import { BEDROCK_RULES } from '../rules/rule-pack';
+import { Rule } from '../rules/rule';
+import { STATEMENT_RULES } from '../statements/statement-rules';
+import { StatementRule } from '../statements/statement-rule';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -46,7 +50,7 @@ function servicesOf(project: BedrockProject, service: string | undefined): reado
 /** Problems of a service's migrations: the folder itself, and the model against the head's snapshot. */
 export function checkService(project: BedrockProject, service: string): string[] {
   const directory = migrationDirectoryOf(project, service);
-  return migrationFolderProblems(directory, directory.read(), modelOf(project, service));
+  return migrationFolderProblems(directory, directory.read(), modelOf(project, service), project.registry);
 }
 
 export function createCli(project: BedrockProject, output: Output): Command {
@@ -63,7 +67,10 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .option('--accept-data-loss', 'allow dropping tables or columns and narrowing types')
     .action((service: string, description: string, options: { acceptDataLoss?: boolean }) => {
       const directory = migrationDirectoryOf(project, service);
-      const result = generateMigration({ directory, model: modelOf(project, service), description, acceptDataLoss: options.acceptDataLoss });
+      const model = projectModel(project);
+      const findings = model.findings([service]);
+      if (findings.length > 0) throw new CliFailure(`${service}: synth would refuse these tables; nothing written. Fix:\n${findings.map((f) => `  - ${f}`).join('\n')}`);
+      const result = generateMigration({ directory, model: model.schemaOf(service), description, acceptDataLoss: options.acceptDataLoss, registry: project.registry });
       if (!result.written) {
         output.log(`${service}: no changes: the tables match the snapshot. Nothing written.`);
         return;
@@ -74,10 +81,11 @@ export function createCli(project: BedrockProject, output: Output): Command {
 
   program
     .command('check')
-    .description('check every migrations folder: names, checksums, one linear chain, tables equal to the snapshot')
+    .description('run the model rules synth runs, and check every migrations folder: names, checksums, one linear chain, tables equal to the snapshot')
     .argument('[service]', 'only this service')
     .action((service?: string) => {
-      const problems = servicesOf(project, service).flatMap((s) => checkService(project, s));
+      const services = servicesOf(project, service);
+      const problems = [...projectModel(project).findings(services), ...services.flatMap((s) => checkService(project, s))];
       if (problems.length > 0) throw new CliFailure(problems.join('\n'));
       output.log(`ok: ${servicesOf(project, service).length} service(s), migrations consistent, tables equal to their snapshots`);
     });
@@ -98,19 +106,21 @@ export function createCli(project: BedrockProject, output: Output): Command {
       const remaining = directory.read();
       if (remaining.problems.length > 0) throw new CliFailure(`${service}: after removing ${target}:\n${remaining.problems.join('\n')}`);
       directory.rehash(remaining.migrations);
-      const result = generateMigration({ directory, model: modelOf(project, service), description, acceptDataLoss: true });
+      const result = generateMigration({ directory, model: modelOf(project, service), description, acceptDataLoss: true, registry: project.registry });
       output.log(`${service}: removed ${target}; ${result.written ? `wrote ${result.migration.id}.sql on top of ${result.migration.parent ?? 'nothing'}` : 'nothing left to generate'}`);
-      output.log(`If ${target} was applied to a database, roll it back there first (\`${COMMAND} down --service ${service}\`).`);
+      output.log(`If ${target} was applied to a database, roll it back there first (\`${COMMAND} down --service ${service} --env <environment>\`).`);
     });
 
   program
     .command('rules')
-    .description('list the rules enforced at synth, with their ids, and whether a construct may acknowledge them')
+    .description('list the rules, with their ids and whether they may be acknowledged: the model rules (constructs) and the statement rules (every statement of every migration)')
     .action(() => {
-      for (const rule of BEDROCK_RULES) {
-        const how = rule.acknowledgeable ? 'acknowledgeable with a reason' : 'not acknowledgeable';
-        output.log(`${rule.id}  ${rule.name}: ${rule.description}. (${how}${rule.enforcedAt ? `; enforced at ${rule.enforcedAt}` : ''})`);
-      }
+      const line = (rule: Rule | StatementRule, acknowledgeable: string) =>
+        `${rule.id}  ${rule.name}: ${rule.description}. (${rule.acknowledgeable ? acknowledgeable : 'not acknowledgeable'}${rule.enforcedAt ? `; enforced at ${rule.enforcedAt}` : ''})`;
+      output.log('Model rules, on the tables and services in code:');
+      for (const rule of BEDROCK_RULES) output.log(line(rule, 'acknowledgeable with a reason'));
+      output.log('Statement rules, on every statement of every migration (`generate`, `check`, synth):');
+      for (const rule of STATEMENT_RULES) output.log(line(rule, `acknowledgeable in the file: -- bedrock:acknowledge ${rule.id} <reason>`));
     });
 
   program
@@ -165,7 +175,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .action((options: { service: string; to?: string }) =>
       withDatabase(async (client) => {
         const migrations = upTo(project, options.service, options.to);
-        await converge(client, { plan: migrationPlan(options.service, ownerRoleName(options.service), migrations), allowDowngrades: false, log: output.log });
+        await converge(client, { plan: migrationPlan(options.service, ownerRoleName(options.service), migrations), allowDowngrades: false, log: output.log, reconnect: () => connect({ timeoutMs: 10_000 }) });
       }),
     );
 
@@ -173,20 +183,36 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .command('down')
     .description("roll a service back by its stored down SQL: one step, --steps N, or --to a migration ('base' for none)")
     .requiredOption('--service <service>')
+    .option('--env <name>', 'required: the environment the database belongs to; it must allow downgrades (allowDowngrades in stacks/environments.ts)')
     .option('--to <id>', 'the migration to end at; base = before the first')
     .option('--steps <n>', 'how many migrations to roll back', (v) => Number(v))
-    .action((options: { service: string; to?: string; steps?: number }) =>
-      withDatabase(async (client) => {
-        const applied = (await ledgerRows(client, options.service)).map((r) => r.id);
+    .option('--accept-data-loss', 'allow dropping tables or columns that hold data')
+    .action((options: { service: string; env?: string; to?: string; steps?: number; acceptDataLoss?: boolean }) => {
+      const service = servicesOf(project, options.service)[0];
+      const environment = downgradeEnvironment(project, options.env, service);
+      if ('refusal' in environment) throw new CliFailure(environment.refusal);
+      return withDatabase(async (client) => {
+        const rows = await ledgerRows(client, service);
+        const applied = rows.map((r) => r.id);
         let keep: number;
         if (options.to !== undefined) keep = options.to === 'base' ? 0 : applied.indexOf(options.to) + 1;
         else keep = applied.length - (options.steps ?? 1);
-        if (options.to !== undefined && options.to !== 'base' && keep === 0) throw new CliFailure(`${options.service}: ${options.to} is not applied in this database (applied: ${applied.join(', ') || 'none'})`);
-        if (keep < 0 || (options.steps !== undefined && !(Number.isInteger(options.steps) && options.steps > 0))) throw new CliFailure(`${options.service}: --steps must be between 1 and ${applied.length}`);
-        const migrations = migrationDirectoryOf(project, options.service).read().migrations.filter((m) => applied.slice(0, keep).includes(m.id));
-        await converge(client, { plan: migrationPlan(options.service, ownerRoleName(options.service), migrations), allowDowngrades: true, log: output.log });
-      }),
-    );
+        if (options.to !== undefined && options.to !== 'base' && keep === 0) throw new CliFailure(`${service}: ${options.to} is not applied in this database (applied: ${applied.join(', ') || 'none'})`);
+        if (keep < 0 || (options.steps !== undefined && !(Number.isInteger(options.steps) && options.steps > 0))) throw new CliFailure(`${service}: --steps must be between 1 and ${applied.length}`);
+        const migrations = migrationDirectoryOf(project, service).read().migrations.filter((m) => applied.slice(0, keep).includes(m.id));
+        // The runner rolls back every ledger row beyond the plan, newest first: check those, before anything runs.
+        const rollBack = rows.filter((r) => !migrations.some((m) => m.id === r.id)).reverse();
+        const losses = options.acceptDataLoss ? [] : await downDataLoss(client, schemaName(service), rollBack);
+        if (losses.length > 0) {
+          const target = options.to !== undefined ? ` --to ${options.to}` : options.steps !== undefined ? ` --steps ${options.steps}` : '';
+          throw new CliFailure(
+            `${service}: this rollback destroys data; nothing was rolled back:\n${losses.map((l) => `  - ${l}`).join('\n')}\n` +
+              `If that is intended, run again with --accept-data-loss (\`${COMMAND} down --service ${service} --env ${options.env}${target} --accept-data-loss\`).`,
+          );
+        }
+        await converge(client, { plan: migrationPlan(service, ownerRoleName(service), migrations), allowDowngrades: true, log: output.log, reconnect: () => connect({ timeoutMs: 10_000 }) });
+      });
+    });
 
   program
     .command('resolve')
@@ -244,7 +270,12 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .argument('<service>')
     .action((service: string) => {
       const directory = migrationDirectoryOf(project, service);
-      const migrations = directory.read().migrations;
+      const state = directory.read();
+      const refusals = directory.rehashRefusals(state);
+      if (refusals.length > 0) {
+        throw new CliFailure(`${service}: rehash only rewrites ${SUM_FILE} from the files as they are; fix these first (nothing was written):\n${refusals.map((r) => `  - ${r}`).join('\n')}`);
+      }
+      const migrations = state.migrations;
       directory.rehash(migrations);
       output.log(`${service}: bedrock.sum rewritten for ${migrations.length} migration(s). An edited migration that was applied somewhere will be refused there.`);
     });

@@ -1,16 +1,32 @@
 // The integrity of one service's migrations against its model: the folder (names,
-// checksums, one chain), statements that cannot run in a transaction, and the model equal to
-// the snapshot at the head. Shared by `check` and by the synth of a service stack.
+// checksums, one chain), every statement judged by the statement rules, statements that
+// cannot run in a transaction, and the model equal to the snapshot at the head. Shared by
+// `check` and by the synth of a service stack.
 import { COMMAND, DirectoryState, MigrationDirectory } from './migration-directory';
 import { sameSchema } from './generate';
+import { Migration } from './migration-file';
 import { ServiceSchema } from './service-schema';
 import { transactionProblems } from './transaction-check';
+import { ServiceRegistry } from '../services/service-registry';
+import { findingText, judgeMigration } from '../statements/judge-migration';
+import { ParseableStatements } from '../statements/parseable-statements';
+import { StatementContext, statementContext } from '../statements/statement-context';
 
-export function migrationFolderProblems(directory: MigrationDirectory, state: DirectoryState, model: ServiceSchema): string[] {
-  if (state.problems.length > 0) return [...state.problems];
-  const statements = state.migrations.flatMap((m) => transactionProblems(m).map((p) => `${directory.service}: ${m.id}.sql: ${p}`));
+export function migrationFolderProblems(directory: MigrationDirectory, state: DirectoryState, model: ServiceSchema, registry: ServiceRegistry): string[] {
+  // Statements are judged even when the folder has problems: a hand edit is reported with
+  // everything else, all at once.
+  const context = statementContext(directory.service, registry);
+  const statements = state.migrations.flatMap((m) => statementProblems(m, context));
+  if (state.problems.length > 0) return [...state.problems, ...statements];
   if (statements.length > 0) return statements;
   const head = state.migrations[state.migrations.length - 1];
   if (sameSchema(model, directory.snapshot(head?.id))) return [];
   return [`${directory.service}: the tables in code differ from the snapshot at ${head?.id ?? 'the start (no migration yet)'}: run \`${COMMAND} generate ${directory.service} <description>\``];
+}
+
+/** The statement rules' findings, then the transaction check (unless the judge found the SQL unparseable: said once). */
+function statementProblems(migration: Migration, context: StatementContext): string[] {
+  const findings = judgeMigration(migration, context);
+  const unparseable = findings.some((f) => f.rule === ParseableStatements.id);
+  return [...findings.map(findingText), ...(unparseable ? [] : transactionProblems(migration).map((p) => `${context.service}: ${migration.id}.sql: ${p}`))];
 }

@@ -4,6 +4,9 @@ import { MigrationDirectory, COMMAND } from './migration-directory';
 import { descriptionProblem, formatMigration, Migration, parseMigration, timestampOf } from './migration-file';
 import { diffSchemas, SchemaChange } from './schema-diff';
 import { canonicalSchema, ServiceSchema } from './service-schema';
+import { ServiceRegistry } from '../services/service-registry';
+import { statementProblems } from '../statements/judge-migration';
+import { statementContext } from '../statements/statement-context';
 
 export interface GenerateOptions {
   readonly directory: MigrationDirectory;
@@ -15,6 +18,12 @@ export interface GenerateOptions {
   readonly acceptDataLoss?: boolean;
   /** @default now */
   readonly now?: Date;
+  /**
+   * The app's services, so that a statement touching another service's schema is refused
+   * naming that service.
+   * @default only this service is known: other schemas are still refused, without their owner's name
+   */
+  readonly registry?: ServiceRegistry;
 }
 
 export type GenerateResult = { readonly written: false } | { readonly written: true; readonly migration: Migration; readonly change: SchemaChange };
@@ -35,6 +44,8 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   if (state.problems.length > 0) {
     throw new GenerateError(`${directory.service}: fix the migrations folder first:\n${state.problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+  const context = statementContext(directory.service, options.registry);
+  refuseJudged(statementProblems(state.migrations, context), `${directory.service}: fix the statements of its migrations first; nothing written`);
   const head = state.migrations[state.migrations.length - 1];
   const change = diffSchemas(directory.snapshot(head?.id), model);
   if (change.up.length === 0) return { written: false };
@@ -47,8 +58,14 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   const id = `${nextTimestamp(options.now ?? new Date(), head?.id)}_${directory.service}_${description}`;
   const text = formatMigration({ id, service: directory.service, parent: head?.id, summary: change.summary, destructive: change.destructive, up: change.up, down: change.down });
   const migration = parseMigration(`${id}.sql`, text);
+  // What the model holds (check and default expressions) reaches the SQL: judge it too.
+  refuseJudged(statementProblems([migration], context), `${directory.service}: the new migration breaks the statement rules; nothing written. Change the model`);
   directory.add(migration, model, state.migrations);
   return { written: true, migration, change };
+}
+
+function refuseJudged(problems: readonly string[], heading: string): void {
+  if (problems.length > 0) throw new GenerateError(`${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 /** Now in UTC, or one second after the head when the clock says otherwise: ids stay ordered. */

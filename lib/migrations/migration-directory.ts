@@ -3,8 +3,10 @@
 // git) and `snapshots/<id>.json` (the model at each migration, the differ's starting point).
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { checksumOf, fileNameProblem, Migration, parseMigration } from './migration-file';
-import { canonicalSchema, emptySchema, ServiceSchema } from './service-schema';
+import { fileNameProblem, Migration, parseMigration } from './migration-file';
+import { emptySchema, ServiceSchema } from './service-schema';
+import { formatSnapshot, parseSnapshot } from './snapshot-file';
+import { formatSum, parseSum } from './sum-file';
 
 export const SUM_FILE = 'bedrock.sum';
 export const SNAPSHOTS = 'snapshots';
@@ -17,15 +19,12 @@ export interface DirectoryState {
   readonly migrations: readonly Migration[];
   /** Every problem found, each naming the service, the file and the fix. */
   readonly problems: readonly string[];
-}
-
-function sumText(migrations: readonly Migration[]): string {
-  const body = migrations.map((m) => `${m.id} ${m.checksum}`).join('\n');
-  return `h1:${checksumOf(body)}\n${body}${body ? '\n' : ''}`;
-}
-
-function snapshotText(schema: ServiceSchema): string {
-  return `${JSON.stringify(canonicalSchema(schema), null, 2)}\n`;
+  /**
+   * The problems among them that `rehash` repairs: bedrock.sum missing, damaged, stale or
+   * disagreeing with a file's checksum. A file that bedrock.sum lists but that is missing is
+   * not one of them: rewriting the sum would drop it from the chain unnoticed.
+   */
+  readonly sumProblems: readonly string[];
 }
 
 export class MigrationDirectory {
@@ -46,10 +45,11 @@ export class MigrationDirectory {
 
   /** Reads and checks every file; problems are returned, never thrown. */
   read(): DirectoryState {
-    if (!existsSync(this.directory)) return { migrations: [], problems: [] };
+    if (!existsSync(this.directory)) return { migrations: [], problems: [], sumProblems: [] };
     const problems: string[] = [];
     const parsed: Migration[] = [];
-    for (const name of readdirSync(this.directory).filter((n) => n.endsWith('.sql')).sort()) {
+    const files = readdirSync(this.directory).filter((n) => n.endsWith('.sql')).sort();
+    for (const name of files) {
       const nameProblem = fileNameProblem(name, this.service);
       if (nameProblem) problems.push(`${this.service}: ${nameProblem}`);
       try {
@@ -61,12 +61,13 @@ export class MigrationDirectory {
       }
     }
     const migrations = this.chain(parsed, problems);
-    this.checkSums(parsed, migrations, problems);
+    const sumProblems = this.checkSums(parsed, migrations, new Set(files.map((f) => f.replace(/\.sql$/, ''))), problems);
     const head = migrations[migrations.length - 1];
-    if (head && !existsSync(this.snapshotFile(head.id))) {
-      problems.push(`${this.service}: the snapshot ${path.join(SNAPSHOTS, `${head.id}.json`)} of the head migration is missing: restore it from git, or regenerate the migration`);
+    if (head) {
+      const snapshot = this.readSnapshot(head.id);
+      if ('problem' in snapshot) problems.push(snapshot.problem);
     }
-    return { migrations, problems };
+    return { migrations, problems, sumProblems };
   }
 
   /** Orders migrations parent-first and reports anything that is not one linear chain. */
@@ -106,34 +107,66 @@ export class MigrationDirectory {
     return ordered;
   }
 
-  private checkSums(all: readonly Migration[], ordered: readonly Migration[], problems: string[]): void {
+  /** Checks bedrock.sum against the files; returns the problems found that `rehash` repairs. */
+  private checkSums(all: readonly Migration[], ordered: readonly Migration[], files: ReadonlySet<string>, problems: string[]): string[] {
     const sumPath = this.file(SUM_FILE);
+    const repairable: string[] = [];
+    const report = (problem: string, byRehash = true) => {
+      problems.push(problem);
+      if (byRehash) repairable.push(problem);
+    };
     if (!existsSync(sumPath)) {
-      if (all.length > 0) problems.push(`${this.service}: ${SUM_FILE} is missing: restore it from git (\`${COMMAND} rehash ${this.service}\` rebuilds it from the files as they are)`);
-      return;
+      if (all.length > 0) report(`${this.service}: ${SUM_FILE} is missing: restore it from git (\`${COMMAND} rehash ${this.service}\` rebuilds it from the files as they are)`);
+      return repairable;
     }
     const text = readFileSync(sumPath, 'utf8');
-    const [total, ...lines] = text.split('\n').filter((l) => l !== '');
-    const recorded = new Map(lines.map((l) => l.split(' ') as [string, string]));
+    const sum = parseSum(text);
+    for (const problem of sum.problems) {
+      report(
+        `${this.service}: ${sumPath} is damaged: ${problem}. Restore it from git, or resolve the merge conflict keeping one line per migration; ` +
+          `\`${COMMAND} rehash ${this.service}\` rebuilds it from the migration files as they are`,
+      );
+    }
     for (const migration of all) {
-      const checksum = recorded.get(migration.id);
-      if (checksum === undefined) problems.push(`${this.service}: ${migration.id}.sql is not in ${SUM_FILE}: generate migrations with \`${COMMAND} generate\`, do not write them by hand`);
-      else if (checksum !== migration.checksum) {
-        problems.push(`${this.service}: ${migration.id}.sql was edited after it was generated (checksum differs from ${SUM_FILE}). Never edit an applied migration: restore it with \`git checkout -- ${path.join(this.directory, `${migration.id}.sql`)}\` and generate a new one`);
+      const checksum = sum.checksums.get(migration.id);
+      // A damaged line is reported above, not as a migration written by hand.
+      if (checksum === undefined) {
+        if (sum.problems.length === 0) report(`${this.service}: ${migration.id}.sql is not in ${SUM_FILE}: generate migrations with \`${COMMAND} generate\`, do not write them by hand`);
+      } else if (checksum !== migration.checksum) {
+        report(`${this.service}: ${migration.id}.sql was edited after it was generated (checksum differs from ${SUM_FILE}). Never edit an applied migration: restore it with \`git checkout -- ${path.join(this.directory, `${migration.id}.sql`)}\` and generate a new one`);
       }
     }
-    for (const id of recorded.keys()) {
-      if (!all.some((m) => m.id === id)) problems.push(`${this.service}: ${SUM_FILE} lists ${id}, but its file is missing: restore it from git`);
+    for (const id of sum.checksums.keys()) {
+      if (files.has(id)) continue;
+      report(
+        `${this.service}: ${SUM_FILE} lists ${id}, but its file ${path.join(this.directory, `${id}.sql`)} is missing: restore it from git (\`git checkout -- ${path.join(this.directory, `${id}.sql`)}\`). ` +
+          `If it was deleted on purpose and was never applied anywhere, delete its line from ${SUM_FILE} and its snapshot, then \`${COMMAND} rehash ${this.service}\` ` +
+          `(a migration that followed it: \`${COMMAND} rebase ${this.service} <that migration>\`)`,
+        false,
+      );
     }
-    if (problems.length === 0 && text !== sumText(ordered)) {
-      problems.push(`${this.service}: ${SUM_FILE} does not match the migrations (its total line ${total} is stale, e.g. after a merge): run \`${COMMAND} check\` after resolving, or \`${COMMAND} rehash ${this.service}\``);
+    if (problems.length === 0 && text !== formatSum(ordered)) {
+      report(`${this.service}: ${SUM_FILE} does not match the migrations (its total line ${sum.total} is stale, e.g. after a merge): run \`${COMMAND} check\` after resolving, or \`${COMMAND} rehash ${this.service}\``);
     }
+    return repairable;
   }
 
-  /** The schema after `id` (or the empty schema before the first migration). */
+  /** The snapshot after `id`, or what is wrong with it, naming the file, the service and the fix. */
+  private readSnapshot(id: string): { schema: ServiceSchema } | { problem: string } {
+    const file = this.snapshotFile(id);
+    const fix = `restore it from git (\`git checkout -- ${file}\`); if ${id} was never applied anywhere, \`${COMMAND} rebase ${this.service} ${id}\` generates it again with its snapshot`;
+    if (!existsSync(file)) return { problem: `${this.service}: the snapshot ${file} of the head migration is missing: ${fix}` };
+    const parsed = parseSnapshot(readFileSync(file, 'utf8'), this.service, this.schema);
+    if ('problem' in parsed) return { problem: `${this.service}: the snapshot ${file} of ${id} is unusable: ${parsed.problem}. Fix: ${fix}` };
+    return parsed;
+  }
+
+  /** The schema after `id` (or the empty schema before the first migration); throws, naming the file and the fix, when its snapshot is missing or damaged. */
   snapshot(id: string | undefined): ServiceSchema {
     if (id === undefined) return emptySchema(this.service, this.schema);
-    return JSON.parse(readFileSync(this.snapshotFile(id), 'utf8')) as ServiceSchema;
+    const snapshot = this.readSnapshot(id);
+    if ('problem' in snapshot) throw new Error(snapshot.problem);
+    return snapshot.schema;
   }
 
   /**
@@ -143,8 +176,8 @@ export class MigrationDirectory {
   add(migration: Migration, schema: ServiceSchema, existing: readonly Migration[]): void {
     const writes: [string, string][] = [
       [this.file(`${migration.id}.sql`), migration.text],
-      [this.snapshotFile(migration.id), snapshotText(schema)],
-      [this.file(SUM_FILE), sumText([...existing, migration])],
+      [this.snapshotFile(migration.id), formatSnapshot(schema)],
+      [this.file(SUM_FILE), formatSum([...existing, migration])],
     ];
     mkdirSync(path.join(this.directory, SNAPSHOTS), { recursive: true });
     for (const [file, text] of writes) {
@@ -157,11 +190,21 @@ export class MigrationDirectory {
   remove(id: string, remaining: readonly Migration[]): void {
     rmSync(this.file(`${id}.sql`), { force: true });
     rmSync(this.snapshotFile(id), { force: true });
-    writeFileSync(this.file(SUM_FILE), sumText(remaining));
+    writeFileSync(this.file(SUM_FILE), formatSum(remaining));
   }
 
-  /** Rewrites bedrock.sum from the files as they are (after a reviewed hand edit). */
+  /**
+   * What keeps `rehash` from running: every problem of the folder except the ones a new
+   * bedrock.sum repairs. Rewriting the sum over a missing file, a broken chain or a damaged
+   * snapshot would hide the problem from `check` instead of fixing it.
+   */
+  rehashRefusals(state: DirectoryState): string[] {
+    return state.problems.filter((problem) => !state.sumProblems.includes(problem));
+  }
+
+  /** Rewrites bedrock.sum from the files as they are (after a reviewed hand edit; see rehashRefusals). */
   rehash(migrations: readonly Migration[]): void {
-    writeFileSync(this.file(SUM_FILE), sumText(migrations));
+    mkdirSync(this.directory, { recursive: true });
+    writeFileSync(this.file(SUM_FILE), formatSum(migrations));
   }
 }

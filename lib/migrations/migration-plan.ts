@@ -3,6 +3,7 @@
 import { MigrationPlan, PlannedMigration } from '../runner/planned-migration';
 import { splitStatements } from '../sql/parser';
 import { Migration } from './migration-file';
+import { schemaName } from '../services/service-registry';
 
 export function plannedMigration(migration: Migration): PlannedMigration {
   return {
@@ -17,5 +18,5 @@ export function plannedMigration(migration: Migration): PlannedMigration {
 
 /** The plan for `service` up to `migrations`' last one. */
 export function migrationPlan(service: string, ownerRole: string, migrations: readonly Migration[]): MigrationPlan {
-  return { service, ownerRole, migrations: migrations.map(plannedMigration) };
+  return { service, ownerRole, schema: schemaName(service), migrations: migrations.map(plannedMigration) };
 }

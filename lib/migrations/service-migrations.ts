@@ -13,6 +13,7 @@ import { runnerBundle, runnerBundleHash } from '../runner/bundle';
 import { manifestText } from '../runner/manifest';
 import { splitStatements } from '../sql/parser';
 import { checksumOf, Migration } from './migration-file';
+import { schemaName } from '../services/service-registry';
 
 export interface ServiceMigrationsProps {
   readonly service: string;
@@ -52,7 +53,7 @@ export class ServiceMigrations extends Construct {
           input: { id: m.id, checksum: m.checksum, transactional: m.transactional, up: m.up, down: m.down },
         }),
     );
-    const manifest = manifestText(props.service, props.ownerRole, props.migrations, (m) => (m.transactional ? undefined : splitStatements(m.up)));
+    const manifest = manifestText(props.service, props.ownerRole, props.migrations, (m) => (m.transactional ? undefined : splitStatements(m.up)), schemaName(props.service));
     const expected = checksumOf(manifest);
     // Content hashes given, so cdktf need not hash the same files again for every stack.
     const manifestAsset = new TerraformAsset(this, 'manifest', { path: contentFile(props.service, manifest), type: AssetType.FILE, assetHash: expected.slice(0, 32) });

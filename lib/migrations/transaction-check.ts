@@ -1,7 +1,7 @@
 // Statements that PostgreSQL refuses inside a transaction block must be in a migration
 // marked `-- transactional: false`; check says so before a deploy finds out.
-import * as pgQuery from 'libpg-query';
 import { Migration } from './migration-file';
+import { parsedMigration } from '../statements/parsed-migration';
 
 const OUTSIDE_TRANSACTION: readonly [string, (node: Record<string, unknown>) => boolean, string][] = [
   ['IndexStmt', (n) => n.concurrent === true, 'CREATE INDEX CONCURRENTLY'],
@@ -13,16 +13,13 @@ const OUTSIDE_TRANSACTION: readonly [string, (node: Record<string, unknown>) => 
 
 /** Problems with running `migration` in (or out of) a transaction. */
 export function transactionProblems(migration: Migration): string[] {
-  let statements: pgQuery.ParseResult['stmts'];
-  try {
-    statements = pgQuery.parseSync(migration.up).stmts ?? [];
-  } catch (error) {
-    return [`its up SQL does not parse: ${(error as Error).message}`];
-  }
-  const found = statements.flatMap((s) => {
-    const [[kind, node]] = Object.entries(s.stmt as unknown as Record<string, Record<string, unknown>>);
-    return OUTSIDE_TRANSACTION.filter(([k, test]) => k === kind && test(node)).map(([, , label]) => label);
-  });
+  // Parsed once per file content, shared with the statement judge.
+  const parsed = parsedMigration(migration);
+  const syntaxError = parsed.syntaxErrors.find((e) => e.section === 'up');
+  if (syntaxError) return [`its up SQL does not parse: ${syntaxError.message}`];
+  const found = parsed.statements
+    .filter((s) => s.section === 'up')
+    .flatMap(({ kind, node }) => OUTSIDE_TRANSACTION.filter(([k, test]) => k === kind && test(node)).map(([, , label]) => label));
   if (found.length > 0 && migration.transactional) {
     return [`${[...new Set(found)].join(', ')} cannot run inside a transaction: mark the migration "-- transactional: false" (it then runs statement by statement) and run \`npm run bedrock -- rehash ${migration.service}\``];
   }

@@ -19,8 +19,18 @@ export interface ColumnType {
   readonly allowsIdentity?: boolean;
   /** True for serial / bigserial, whose default is their own sequence. */
   readonly isSerial?: boolean;
-  /** The enum type this column uses, so the owning stack can check where it is defined. */
-  readonly enumType?: { readonly schema: string; readonly name: string };
+  /** The enum type this column uses, so a table can check that its own service defines it. */
+  readonly enumType?: EnumTypeReference;
+}
+
+/** An enum type as a column type sees it: where it lives and who defines it. */
+export interface EnumTypeReference {
+  readonly schema: string;
+  readonly name: string;
+  /** The service that owns the enum. */
+  readonly service: string;
+  /** The construct path of the stack that defines it (and so creates it in its migrations). */
+  readonly stack: string;
 }
 
 /** Describes a JavaScript value briefly, for error messages. */

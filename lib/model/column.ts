@@ -2,16 +2,17 @@
 // identity). Builders are chainable, like drizzle's: `bigint().notNull().default(0)`.
 import { ColumnType, describeValue } from './column-type';
 import { ArrayType } from './columns/array';
-import { expressionProblem } from '../sql/parser';
+import { ColumnDefault, resolveDefault } from './column-default';
+import { columnTypeProblem } from './column-type-check';
+import { nulCharacterProblem } from '../sql/hidden-characters';
 import { identifierError } from '../sql/identifier';
 
-/** A column default: a JavaScript value rendered as a literal, or an explicit SQL expression. */
-export type ColumnDefault =
-  | { readonly kind: 'literal'; readonly value: unknown }
-  | { readonly kind: 'expression'; readonly sql: string };
+export type { ColumnDefault } from './column-default';
+
+const IDENTITY_GENERATIONS = ['always', 'by default'] as const;
 
 /** How an identity column generates values. */
-export type IdentityGeneration = 'always' | 'by default';
+export type IdentityGeneration = (typeof IDENTITY_GENERATIONS)[number];
 
 /** The resolved, serializable description of one column (what DDL and diffs work from). */
 export interface ColumnModel {
@@ -90,40 +91,47 @@ export class Column {
    * sentence that says how to fix it). The Table prefixes the construct path.
    */
   resolve(name: string): { model: ColumnModel; problems: string[] } {
-    const problems: string[] = this.type.problem ? [this.type.problem] : [];
-    let rendered: string | undefined;
-    if (this.defaultValue?.kind === 'literal' && !this.type.problem) {
-      try {
-        rendered = this.type.literal(this.defaultValue.value);
-      } catch (error) {
-        problems.push(`default ${describeValue(this.defaultValue.value)} does not fit type ${this.type.sql}: ${(error as Error).message}`);
-      }
-    } else if (this.defaultValue?.kind === 'expression') {
-      const problem = expressionProblem(this.defaultValue.sql);
-      if (problem) problems.push(`defaultSql(${JSON.stringify(this.defaultValue.sql)}): ${problem}`);
-      rendered = this.defaultValue.sql.trim();
-    }
-    if (this.defaultValue && (this.identityGeneration || this.type.isSerial)) {
-      problems.push('an identity or serial column gets its values from its sequence: remove the default');
-    }
-    if (this.previousName !== undefined) {
-      if (identifierError(this.previousName)) problems.push(`renamedFrom("${this.previousName}"): that is not a valid column name`);
-      else if (this.previousName === name) problems.push(`renamedFrom("${name}") names the column itself: remove renamedFrom`);
-    }
-    if (this.commentText !== undefined && this.commentText.trim() === '') {
-      problems.push('the comment is empty: write what the column holds, or remove .comment()');
-    }
+    const typeProblem = columnTypeProblem(this.type);
+    const resolved = this.defaultValue && !typeProblem ? resolveDefault(this.defaultValue, this.type) : { problems: [] };
+    const rendered = resolved.sql;
+    const problems = [...(typeProblem ? [typeProblem] : []), ...resolved.problems, ...this.settingProblems(name)];
     const model: ColumnModel = {
       name,
-      type: this.type.sql,
+      type: this.type?.sql,
       // Identity and serial columns are NOT NULL in PostgreSQL whether or not it is written.
-      notNull: this.isNotNull || this.identityGeneration !== undefined || this.type.isSerial === true,
+      notNull: this.isNotNull || this.identityGeneration !== undefined || this.type?.isSerial === true,
       ...(rendered !== undefined ? { default: rendered } : {}),
       ...(this.identityGeneration ? { identity: this.identityGeneration } : {}),
       ...(this.commentText !== undefined ? { comment: this.commentText } : {}),
-      ...(this.type.isSerial ? { serial: true } : {}),
+      ...(this.type?.isSerial ? { serial: true } : {}),
       ...(this.previousName !== undefined ? { renamedFrom: this.previousName } : {}),
     };
     return { model, problems };
   }
+
+  /** Problems of the settings made with the chained methods (any value may come from JavaScript). */
+  private settingProblems(name: string): string[] {
+    const problems: string[] = [];
+    if (this.defaultValue && (this.identityGeneration || this.type?.isSerial)) {
+      problems.push('an identity or serial column gets its values from its sequence: remove the default');
+    }
+    if (this.identityGeneration !== undefined && !IDENTITY_GENERATIONS.includes(this.identityGeneration)) {
+      problems.push(`identity ${describeValue(this.identityGeneration)} is not allowed: use generatedAlwaysAsIdentity() or generatedByDefaultAsIdentity()`);
+    }
+    if (this.previousName !== undefined) {
+      if (typeof this.previousName !== 'string') problems.push(`renamedFrom: expected the previous name as a string, got ${describeValue(this.previousName)}`);
+      else if (identifierError(this.previousName)) problems.push(`renamedFrom(${describeValue(this.previousName)}): that is not a valid column name`);
+      else if (this.previousName === name) problems.push(`renamedFrom("${name}") names the column itself: remove renamedFrom`);
+    }
+    problems.push(...commentProblems(this.commentText));
+    return problems;
+  }
+}
+
+function commentProblems(comment: unknown): string[] {
+  if (comment === undefined) return [];
+  if (typeof comment !== 'string') return [`comment: expected a string, got ${describeValue(comment)}`];
+  if (comment.trim() === '') return ['the comment is empty: write what the column holds, or remove .comment()'];
+  const nul = nulCharacterProblem(comment);
+  return nul ? [`comment: ${nul}`] : [];
 }

@@ -1,12 +1,17 @@
 // An enum type owned by a service: `new EnumType(stack, 'order_side', { values: ['buy', 'sell'] })`.
 import { Construct } from 'constructs';
 import { Column } from './column';
-import { ColumnType } from './column-type';
+import { ColumnType, describeValue, EnumTypeReference } from './column-type';
 import { EnumModel } from './table-model';
 import { findSchemaScope } from './schema-scope';
 import { identifierProblem, qualifiedName } from '../sql/identifier';
 import { quoteLiteral } from '../sql/literal';
 import { ModelError } from './model-error';
+import { nulCharacterProblem } from '../sql/hidden-characters';
+import { arrayOf, object, optional, shapeProblems, string } from './shape';
+
+// Checked at runtime too: synth does not type-check, and plain JavaScript callers exist.
+const ENUM_PROPS = object({ values: arrayOf(string), name: optional(string), comment: optional(string) });
 
 export interface EnumTypeProps {
   /** The labels, in sort order. */
@@ -33,11 +38,12 @@ export class EnumType extends Construct {
 
   constructor(scope: Construct, id: string, props: EnumTypeProps) {
     super(scope, id);
+    const owner = findSchemaScope(this);
+    if (!owner) throw new ModelError(this, ['an EnumType must be defined inside a ServiceStack (the service that owns it)']);
+    ModelError.throwIfAny(this, shapeProblems('', props, ENUM_PROPS));
     this.name = props.name ?? id;
     this.values = [...props.values];
     this.comment = props.comment;
-    const owner = findSchemaScope(this);
-    if (!owner) throw new ModelError(this, ['an EnumType must be defined inside a ServiceStack (the service that owns it)']);
     this.schema = owner.schemaName;
     this.service = owner.service;
     ModelError.throwIfAny(this, this.problems());
@@ -60,22 +66,26 @@ export class EnumType extends Construct {
     if (this.values.length === 0) problems.push('an enum needs at least one value');
     const seen = new Set<string>();
     for (const value of this.values) {
-      if (typeof value !== 'string' || value.length === 0) problems.push('enum values must be non-empty strings');
+      const nul = nulCharacterProblem(value);
+      if (value.length === 0) problems.push('enum values must be non-empty strings');
+      else if (nul) problems.push(`enum value ${describeValue(value)}: ${nul}`);
       else if (Buffer.byteLength(value) > 63) problems.push(`enum value "${value}" is longer than 63 bytes`);
       else if (seen.has(value)) problems.push(`enum value "${value}" is listed twice`);
       seen.add(value);
     }
+    const commentNul = this.comment === undefined ? undefined : nulCharacterProblem(this.comment);
+    if (commentNul) problems.push(`comment: ${commentNul}`);
     return problems;
   }
 }
 
 class EnumColumnType implements ColumnType {
   readonly sql: string;
-  readonly enumType: { readonly schema: string; readonly name: string };
+  readonly enumType: EnumTypeReference;
 
   constructor(private readonly type: EnumType) {
     this.sql = qualifiedName(type.schema, type.name);
-    this.enumType = { schema: type.schema, name: type.name };
+    this.enumType = { schema: type.schema, name: type.name, service: type.service, stack: findSchemaScope(type)!.node.path };
   }
 
   literal(value: unknown): string {

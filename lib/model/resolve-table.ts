@@ -1,13 +1,15 @@
 // Turns a Table's props into its TableModel, collecting every problem (each a sentence with its
 // fix) instead of stopping at the first, so one synth shows everything wrong with a table.
+// Runs after tablePropsProblems (table-props-shape.ts): every prop has its declared JavaScript type.
 import { Column, ColumnModel } from './column';
-import { CheckModel, ForeignKeyModel, IndexColumnModel, IndexMethod, IndexModel, KeyModel, ReferentialAction, TableModel } from './table-model';
-import type { AppReferenceProps, Columns, ForeignKeyProps, IndexProps, TableProps, UniqueProps } from './table';
+import { CheckModel, ForeignKeyModel, IndexColumnModel, IndexMethod, IndexModel, KeyModel, TableModel } from './table-model';
+import type { AppReferenceProps, Columns, ForeignKeyProps, IndexColumn, IndexProps, TableProps, UniqueProps } from './table';
 import { identifierError, identifierProblem, MAX_IDENTIFIER_BYTES, reservedWordProblem, snakeCaseProblem } from '../sql/identifier';
-import { expressionProblem } from '../sql/parser';
-
-const INDEX_METHODS: readonly IndexMethod[] = ['btree', 'hash', 'gin', 'gist', 'brin'];
-const ACTIONS: readonly ReferentialAction[] = ['no action', 'restrict', 'cascade', 'set null', 'set default'];
+import { checkExpressionProblems, ExpressionTable, indexPredicateProblems } from './expression-checks';
+import { nulCharacterProblem } from '../sql/hidden-characters';
+import { limitProblems } from './limits';
+import { ISchemaScope } from './schema-scope';
+import { typeOwnershipProblems } from './type-ownership';
 
 /** A name off Bedrock's naming convention: reported by the rule pack unless acknowledged. */
 export interface NamingFinding {
@@ -17,13 +19,9 @@ export interface NamingFinding {
   readonly message: string;
 }
 
-export function resolveTable(
-  name: string,
-  schema: string,
-  postgresVersion: number,
-  props: TableProps<Columns>,
-): { model: TableModel; problems: string[]; naming: NamingFinding[] } {
-  const resolver = new TableResolver(name, postgresVersion);
+export function resolveTable(name: string, owner: ISchemaScope, props: TableProps<Columns>): { model: TableModel; problems: string[]; naming: NamingFinding[] } {
+  const schema = owner.schemaName;
+  const resolver = new TableResolver(name, owner.postgresVersion);
   const columns = resolver.withReferenceComments(resolver.columns(props.columns), props.appReferences ?? []);
   const primaryKey = props.primaryKey ? resolver.primaryKey(props.primaryKey, props.primaryKeyName) : undefined;
   const model: TableModel = {
@@ -42,6 +40,7 @@ export function resolveTable(
     resolver.problems.push(`renamedFrom "${props.renamedFrom}": give the table's previous, valid name (or remove renamedFrom)`);
   }
   resolver.checkTable(model);
+  resolver.problems.push(...limitProblems(model), ...typeOwnershipProblems(props.columns, owner));
   return { model, problems: resolver.problems, naming: resolver.naming };
 }
 
@@ -104,6 +103,10 @@ class TableResolver {
       this.columnList(label, reference.columns);
       if (!/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/.test(reference.table ?? '')) this.problems.push(`${label}: write the table as <service>.<table>, e.g. mlops.ml_models`);
       if ((reference.targetColumns ?? []).length !== reference.columns.length) this.problems.push(`${label}: give as many targetColumns as columns`);
+      for (const target of reference.targetColumns ?? []) {
+        const error = identifierError(target);
+        if (error) this.problems.push(`${label}: target column: ${error}`);
+      }
       for (const column of reference.columns) {
         comments.set(column, `Application-level reference to ${reference.table}(${(reference.targetColumns ?? []).join(', ')}); no foreign key: services do not constrain each other's tables`);
       }
@@ -128,24 +131,20 @@ class TableResolver {
     };
   }
 
-  check(name: string, expression: string | undefined): CheckModel {
+  check(name: string, expression: string): CheckModel {
     const checkName = this.constraintName('check constraint', name, '');
-    const problem = expressionProblem(expression ?? '');
-    if (problem) this.problems.push(`check constraint "${checkName}": ${problem}`);
-    return { name: checkName, expression: (expression ?? '').trim() };
+    this.problems.push(...checkExpressionProblems(expression, this.expressionTable()).map((p) => `check constraint "${checkName}": ${p}`));
+    return { name: checkName, expression: expression.trim() };
   }
 
   index(index: IndexProps<string>, position: number): IndexModel {
     const label = `index ${index.name ?? position + 1}`;
-    const columns: IndexColumnModel[] = (index.columns ?? []).map((entry) => (typeof entry === 'string' ? { column: entry } : { ...entry }));
+    const columns = index.columns.map(indexColumn);
     this.columnList(label, columns.map((c) => c.column));
     const method = index.method ?? 'btree';
     this.indexMethodProblems(label, index, method, columns);
     if (index.include) this.columnList(`${label} include`, index.include);
-    if (index.where !== undefined) {
-      const problem = expressionProblem(index.where);
-      if (problem) this.problems.push(`${label} where: ${problem}`);
-    }
+    if (index.where !== undefined) this.problems.push(...indexPredicateProblems(index.where, this.expressionTable()).map((p) => `${label} where: ${p}`));
     return {
       name: this.constraintName('index', index.name, `${this.name}_${columns.map((c) => c.column).join('_')}_idx`),
       columns,
@@ -165,9 +164,6 @@ class TableResolver {
       return undefined;
     }
     this.problems.push(...referenceProblems(label, columns, fk.references.columns, this.known, target.toModel()));
-    for (const action of [fk.onDelete, fk.onUpdate]) {
-      if (action !== undefined && !ACTIONS.includes(action)) this.problems.push(`${label}: "${action}" is not one of ${ACTIONS.join(', ')}`);
-    }
     return {
       name: this.constraintName('foreign key', fk.name, `${this.name}_${columns.join('_')}_fkey`),
       columns,
@@ -189,11 +185,17 @@ class TableResolver {
       }
     }
     if (model.comment !== undefined && model.comment.trim() === '') this.problems.push('the table comment is empty: say what the table holds, or leave it out');
+    const nul = model.comment === undefined ? undefined : nulCharacterProblem(model.comment);
+    if (nul) this.problems.push(`the table comment: ${nul}`);
+  }
+
+  /** What check and index expressions may name: this table and its columns. */
+  private expressionTable(): ExpressionTable {
+    return { name: this.name, columns: this.known.map((c) => c.name) };
   }
 
   private indexMethodProblems(label: string, index: IndexProps<string>, method: IndexMethod, columns: readonly IndexColumnModel[]): void {
     const problems = this.problems;
-    if (!INDEX_METHODS.includes(method)) problems.push(`${label}: method "${method}" is not one of ${INDEX_METHODS.join(', ')}`);
     if (index.unique && method !== 'btree') problems.push(`${label}: only btree indexes can be unique`);
     if (method === 'hash' && columns.length > 1) problems.push(`${label}: a hash index covers one column; use btree for several`);
     if (index.include && method !== 'btree' && method !== 'gist') problems.push(`${label}: include is supported by btree and gist indexes only`);
@@ -236,6 +238,13 @@ class TableResolver {
     if (problem) this.problems.push(`${what}: the default name "${fallback}" is invalid (${problem}); give it a \`name\``);
     return fallback;
   }
+}
+
+/** Only the known fields of an index column reach the model (and so the SQL). */
+function indexColumn(entry: string | IndexColumn<string>): IndexColumnModel {
+  if (typeof entry === 'string') return { column: entry };
+  const { column, order, nulls, opclass } = entry;
+  return { column, ...(order !== undefined ? { order } : {}), ...(nulls !== undefined ? { nulls } : {}), ...(opclass !== undefined ? { opclass } : {}) };
 }
 
 /** Serial columns hold plain integers, so a key referencing one uses the integer type. */

@@ -2,10 +2,16 @@
 // snapshots and diffs compare. Plain data, no constructs.
 import { ColumnModel } from './column';
 
-export type IndexMethod = 'btree' | 'hash' | 'gin' | 'gist' | 'brin';
-export type ReferentialAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
-export type SortOrder = 'asc' | 'desc';
-export type NullsOrder = 'first' | 'last';
+// Each union is also a list, so values from untyped callers can be checked against it.
+export const INDEX_METHODS = ['btree', 'hash', 'gin', 'gist', 'brin'] as const;
+export const REFERENTIAL_ACTIONS = ['no action', 'restrict', 'cascade', 'set null', 'set default'] as const;
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export const NULLS_ORDERS = ['first', 'last'] as const;
+
+export type IndexMethod = (typeof INDEX_METHODS)[number];
+export type ReferentialAction = (typeof REFERENTIAL_ACTIONS)[number];
+export type SortOrder = (typeof SORT_ORDERS)[number];
+export type NullsOrder = (typeof NULLS_ORDERS)[number];
 
 export interface IndexColumnModel {
   readonly column: string;

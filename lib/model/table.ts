@@ -7,6 +7,7 @@ import { ModelError } from './model-error';
 import { NamingFinding, resolveTable } from './resolve-table';
 import { Acknowledgement, acknowledge } from '../rules/acknowledgements';
 import { findSchemaScope } from './schema-scope';
+import { tablePropsProblems } from './table-props-shape';
 import { IndexMethod, NullsOrder, ReferentialAction, SortOrder, TableModel } from './table-model';
 
 /** The columns of a table, keyed by column name. */
@@ -148,13 +149,16 @@ export class Table<C extends Columns = Columns> extends Construct {
 
   constructor(scope: Construct, id: string, props: TableProps<C>) {
     super(scope, id);
-    this.name = props.name ?? id;
-    this.columns = props.columns;
     const owner = findSchemaScope(this);
     if (!owner) throw new ModelError(this, ['a Table must be defined inside a ServiceStack (the service that owns it)']);
+    // Types vanish at runtime (synth does not type-check; plain JavaScript exists): the props'
+    // shapes are checked first, so everything after may rely on them.
+    ModelError.throwIfAny(this, tablePropsProblems(props));
+    this.name = props.name ?? id;
+    this.columns = props.columns;
     this.schema = owner.schemaName;
     this.service = owner.service;
-    const { model, problems, naming } = resolveTable(this.name, owner.schemaName, owner.postgresVersion, props as unknown as TableProps<Columns>);
+    const { model, problems, naming } = resolveTable(this.name, owner, props as unknown as TableProps<Columns>);
     ModelError.throwIfAny(this, problems);
     this.model = model;
     this.namingFindings = naming;

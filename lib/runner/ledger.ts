@@ -2,6 +2,7 @@
 // when, by whom and how long. It, not Terraform state, is the truth about the database.
 import { ClientBase } from 'pg';
 import { quoteLiteral } from '../sql/literal';
+import { advisoryLockHolder } from './service-lock';
 
 export type LedgerStatus = 'applied' | 'failed' | 'baselined';
 
@@ -30,13 +31,26 @@ export interface HistoryRow {
 /** Serializes ledger creation between runners of different services (key: 'bedrock', 0). */
 const SETUP_LOCK = `pg_advisory_xact_lock(hashtext('bedrock'), 0)`;
 
-/** Creates the ledger if missing. Owned by the deploying role; no other role gets access. */
-export async function ensureLedger(client: ClientBase): Promise<void> {
+/**
+ * Creates the ledger if missing. Owned by the deploying role; no other role gets access.
+ * The setup lock is waited for at most `waitMs` (any role can take an advisory lock, so an
+ * app session holding this key must not block every first deploy forever).
+ */
+export async function ensureLedger(client: ClientBase, waitMs = 60_000): Promise<void> {
   const exists = await client.query(`SELECT to_regclass('bedrock.migrations') IS NOT NULL AND to_regclass('bedrock.migration_history') IS NOT NULL AS ok`);
   if (exists.rows[0].ok) return;
   await client.query('BEGIN');
   try {
-    await client.query(`SELECT ${SETUP_LOCK}`);
+    await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
+    await client.query(`SELECT ${SETUP_LOCK}`).catch(async (error: { code?: string }) => {
+      if (error.code !== '55P03') throw error;
+      await client.query('ROLLBACK');
+      const holder = await advisoryLockHolder(client, '0');
+      throw new LedgerLockTimeout(
+        `creating the ledger (schema bedrock) waits for the advisory lock (hashtext('bedrock'), 0), held by ${holder}. Waited ${Math.round(waitMs / 1000)} s: ` +
+          'another deploy is creating it, or a session took that key by mistake: end that session (pg_terminate_backend) and deploy again',
+      );
+    });
     await client.query(`CREATE SCHEMA IF NOT EXISTS bedrock`);
     await client.query(`REVOKE ALL ON SCHEMA bedrock FROM PUBLIC`);
     await client.query(`CREATE TABLE IF NOT EXISTS bedrock.migrations (
@@ -62,10 +76,13 @@ export async function ensureLedger(client: ClientBase): Promise<void> {
       error text)`);
     await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK');
+    if (!(error instanceof LedgerLockTimeout)) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
+
+/** The ledger's setup lock was not granted in time. */
+export class LedgerLockTimeout extends Error {}
 
 /** The service's ledger rows, oldest first (ids start with their UTC timestamp). */
 export async function ledgerRows(client: ClientBase, service: string): Promise<LedgerRow[]> {

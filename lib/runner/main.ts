@@ -27,6 +27,7 @@ async function main(args: string[]): Promise<void> {
       statementTimeoutMs: number('--statement-timeout-ms'),
       lockWaitMs: number('--lock-wait-ms'),
       log: (line) => console.log(line),
+      reconnect: () => connect({ timeoutMs: 10_000 }),
     });
   } finally {
     await client.end();

@@ -15,6 +15,12 @@ export interface MigrationPlan {
   readonly service: string;
   /** The role migrations run as (SET ROLE), which owns the service's schema and tables. */
   readonly ownerRole: string;
+  /**
+   * The service's schema: the runner's search_path is `pg_catalog, <schema>, public` (built-ins
+   * first, so nothing in a service schema shadows them; public holds the extensions).
+   * @default the service's name
+   */
+  readonly schema?: string;
   /** In chain order; the last one is the head the database should end at. */
   readonly migrations: readonly PlannedMigration[];
 }

@@ -3,10 +3,11 @@
 // owner role with lock and statement timeouts, the ledger row written in that transaction.
 import { ClientBase, DatabaseError } from 'pg';
 import { quoteIdentifier } from '../sql/identifier';
-import { ensureLedger, LedgerEntry, LedgerRow, ledgerRows, recordApplied, recordAppliedSql, recordRemovedSql } from './ledger';
+import { ensureLedger, LedgerEntry, LedgerLockTimeout, LedgerRow, ledgerRows, recordApplied, recordAppliedSql, recordRemovedSql } from './ledger';
 import { quoteLiteral } from '../sql/literal';
 import { MigrationPlan, PlannedMigration } from './planned-migration';
 import { lockService, unlockService } from './service-lock';
+import { isConnectionLost, pinSession } from './session';
 
 export interface ConvergeOptions {
   readonly plan: MigrationPlan;
@@ -19,6 +20,12 @@ export interface ConvergeOptions {
   /** How long to wait for another deploy of the same service. @default 60 s */
   readonly lockWaitMs?: number;
   readonly log?: (line: string) => void;
+  /**
+   * A new connection, used only after the connection was lost mid-migration, to read the
+   * ledger and tell whether the migration committed. Without it the outcome is reported as
+   * unresolved.
+   */
+  readonly reconnect?: () => Promise<ClientBase & { end(): Promise<void> }>;
 }
 
 export interface ConvergeResult {
@@ -33,13 +40,20 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
   const { plan } = options;
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  await client.query(`SELECT set_config('application_name', $1, false)`, [`bedrock-runner ${plan.service}`]);
+  await pinSession(client, {
+    applicationName: `bedrock-runner ${plan.service}`,
+    schema: plan.schema ?? plan.service,
+    lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
+    statementTimeoutMs: options.statementTimeoutMs ?? 900_000,
+  });
   await lockService(client, plan.service, {
     waitMs: options.lockWaitMs ?? 60_000,
     onWait: (holder) => log(`${plan.service}: waiting for another deploy to finish: ${holder}`),
   });
   try {
-    await ensureLedger(client);
+    await ensureLedger(client, options.lockWaitMs ?? 60_000).catch((error) => {
+      throw error instanceof LedgerLockTimeout ? new RunnerError(`${plan.service}: ${error.message}`) : error;
+    });
     const rows = await ledgerRows(client, plan.service);
     const { pending, beyond } = reconcile(plan, rows, options.allowDowngrades);
     const rolledBack: string[] = [];
@@ -114,13 +128,6 @@ function reconcile(plan: MigrationPlan, rows: readonly LedgerRow[], allowDowngra
   return { pending: plan.migrations.slice(lastApplied + 1), beyond };
 }
 
-async function setSessionTimeouts(client: ClientBase, options: ConvergeOptions): Promise<void> {
-  await client.query(`SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`, [
-    `${options.lockTimeoutMs ?? 10_000}ms`,
-    `${options.statementTimeoutMs ?? 900_000}ms`,
-  ]);
-}
-
 function describe(error: unknown): string {
   if (error instanceof DatabaseError) {
     return `${error.message} (SQLSTATE ${error.code})${error.detail ? `; ${error.detail}` : ''}${error.where ? `; ${error.where}` : ''}`;
@@ -168,10 +175,11 @@ async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options
 async function runUp(client: ClientBase, plan: MigrationPlan, migration: PlannedMigration, options: ConvergeOptions, log: (line: string) => void): Promise<void> {
   const entry: LedgerEntry = { service: plan.service, id: migration.id, checksum: migration.checksum, up: migration.up, down: migration.down, transactional: migration.transactional };
   const started = Date.now();
-  if (!migration.transactional) return runUpOutsideTransaction(client, plan, migration, entry, options, log);
+  if (!migration.transactional) return runUpOutsideTransaction(client, plan, migration, entry, log);
   try {
     await inOneTransaction(client, plan, options, migration.up, recordAppliedSql(entry));
   } catch (error) {
+    if (isConnectionLost(error)) throw await lostConnection(plan, migration.id, 'applying', error, options);
     throw new RunnerError(`${plan.service}: migration ${migration.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }
   log(`${plan.service}: applied ${migration.id} in ${Date.now() - started} ms`);
@@ -183,17 +191,22 @@ async function runUpOutsideTransaction(
   plan: MigrationPlan,
   migration: PlannedMigration,
   entry: LedgerEntry,
-  options: ConvergeOptions,
   log: (line: string) => void,
 ): Promise<void> {
   const started = Date.now();
   // Written first, so a crash mid-way leaves a visible, unresolved row rather than nothing.
   await recordApplied(client, entry, 'failed', null, 'started outside a transaction and did not finish');
   try {
-    await setSessionTimeouts(client, options);
+    // The session's timeouts (pinned at the start) bound every statement here too.
     await client.query(`SET ROLE ${quoteIdentifier(plan.ownerRole)}`);
     for (const statement of migration.statements ?? [migration.up]) await client.query(statement);
   } catch (error) {
+    if (isConnectionLost(error)) {
+      throw new RunnerError(
+        `${plan.service}: the connection was lost while applying ${migration.id} (outside a transaction: ${describe(error)}); it is recorded as failed and unresolved, and part of it may have run. ` +
+          `Inspect the database, then \`npm run bedrock -- resolve --service ${plan.service} ${migration.id} --applied\` or \`--rolled-back\``,
+      );
+    }
     await client.query('RESET ROLE').catch(() => undefined);
     await recordApplied(client, entry, 'failed', Date.now() - started, describe(error));
     throw new RunnerError(
@@ -202,7 +215,6 @@ async function runUpOutsideTransaction(
     );
   } finally {
     await client.query('RESET ROLE').catch(() => undefined);
-    await client.query('RESET lock_timeout; RESET statement_timeout').catch(() => undefined);
   }
   await recordApplied(client, entry, 'applied', Date.now() - started);
   log(`${plan.service}: applied ${migration.id} (outside a transaction) in ${Date.now() - started} ms`);
@@ -213,7 +225,35 @@ async function runDown(client: ClientBase, plan: MigrationPlan, row: LedgerRow, 
   try {
     await inOneTransaction(client, plan, options, row.down_sql, recordRemovedSql(plan.service, row.id));
   } catch (error) {
+    if (isConnectionLost(error)) throw await lostConnection(plan, row.id, 'rolling back', error, options);
     throw new RunnerError(`${plan.service}: rolling back ${row.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }
   log(`${plan.service}: rolled back ${row.id} in ${Date.now() - started} ms`);
+}
+
+/**
+ * The connection died during a migration's transaction. PostgreSQL rolls back a transaction
+ * whose session ends before COMMIT; if the COMMIT got through first, the migration and its
+ * ledger row are both there. A fresh connection reads the ledger to say which, in one line.
+ */
+async function lostConnection(plan: MigrationPlan, id: string, doing: 'applying' | 'rolling back', error: unknown, options: ConvergeOptions): Promise<RunnerError> {
+  const lead = `${plan.service}: the connection was lost while ${doing} ${id} (${describe(error)})`;
+  const recorded = await ledgerHolds(plan.service, id, options).catch(() => undefined);
+  if (recorded === undefined) {
+    return new RunnerError(`${lead}; could not reconnect to tell whether it committed, so it is unresolved: run \`npm run bedrock -- status --service ${plan.service}\` when the server is back, then deploy again`);
+  }
+  const committed = doing === 'applying' ? recorded : !recorded;
+  if (committed) return new RunnerError(`${lead} after it committed: it is ${doing === 'applying' ? 'applied' : 'rolled back'} and recorded; deploy again to continue`);
+  return new RunnerError(`${lead}: rolled back by PostgreSQL, the database and the ledger are as they were before it; deploy again`);
+}
+
+async function ledgerHolds(service: string, id: string, options: ConvergeOptions): Promise<boolean | undefined> {
+  if (!options.reconnect) return undefined;
+  const client = await options.reconnect();
+  try {
+    const { rows } = await client.query(`SELECT 1 FROM bedrock.migrations WHERE service = $1 AND id = $2 AND status <> 'failed'`, [service, id]);
+    return rows.length > 0;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

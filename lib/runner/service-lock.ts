@@ -12,12 +12,20 @@ export interface LockOptions {
 }
 
 /** Who holds the service's lock: pid, user, application, host, since when. */
-async function holderOf(client: ClientBase, service: string): Promise<string> {
+function holderOf(client: ClientBase, service: string): Promise<string> {
+  return advisoryLockHolder(client, `hashtext($1)`, [service]);
+}
+
+/**
+ * Who holds the advisory lock (hashtext('bedrock'), <second key>): pid, user, application,
+ * host, since when. `secondKey` is SQL over `values` (e.g. `hashtext($1)` or `0`).
+ */
+export async function advisoryLockHolder(client: ClientBase, secondKey: string, values: unknown[] = []): Promise<string> {
   const { rows } = await client.query(
     `SELECT a.pid, a.usename, a.application_name, coalesce(host(a.client_addr), 'local socket') AS host, a.backend_start
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = hashtext('bedrock')::oid AND l.objid = hashtext($1)::oid AND l.objsubid = 2`,
-    [service],
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = hashtext('bedrock')::oid AND l.objid = (${secondKey})::oid AND l.objsubid = 2`,
+    values,
   );
   if (rows.length === 0) return 'a session that has just ended';
   const r = rows[0];

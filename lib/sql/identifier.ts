@@ -1,5 +1,6 @@
 // The one place where identifiers are validated and quoted. Nothing else builds an identifier.
 import { isReservedWord } from './reserved-words';
+import { hiddenCharacterProblem } from './hidden-characters';
 
 /** PostgreSQL truncates identifiers longer than NAMEDATALEN - 1 bytes. */
 export const MAX_IDENTIFIER_BYTES = 63;
@@ -13,6 +14,12 @@ const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 export function identifierError(name: string): string | undefined {
   if (typeof name !== 'string' || name.length === 0) return 'the name is empty';
   if (name.includes('\u0000')) return 'a name cannot contain the NUL character';
+  // Quoted, any character is safe for PostgreSQL; but a reviewer reads names in the plan, and a
+  // line break or bidi mark in one makes the SQL read differently from what runs.
+  const layout = /[\t\n\r]/.exec(name);
+  if (layout) return `a name cannot contain a tab or line break (at character ${layout.index + 1}): a reviewer could not read it`;
+  const hidden = hiddenCharacterProblem(name);
+  if (hidden) return `a name ${hidden.replace(/^it /, '').replace(/: remove it, or if a value needs it.*$/, ': remove it')}`;
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > MAX_IDENTIFIER_BYTES) {
     return `"${name}" is ${bytes} bytes long; PostgreSQL truncates names to ${MAX_IDENTIFIER_BYTES} bytes: choose a shorter name`;

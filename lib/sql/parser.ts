@@ -38,7 +38,9 @@ function findExpressionProblem(sql: string): string | undefined {
   requireParser();
   if (sql.trim() === '') return 'the expression is empty';
   // A comment could swallow the SQL that follows the expression where it is spliced in.
-  const comments = pgQuery.scanSync(sql).tokens.some((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT');
+  const tokens = scanTokens(sql);
+  if (!tokens) return 'it does not scan as SQL: a quoted string, dollar quote or comment is not closed';
+  const comments = tokens.some((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT');
   if (comments) return 'remove the comment from the expression (put the explanation in a column or table comment)';
   let result: pgQuery.ParseResult;
   try {
@@ -54,6 +56,97 @@ function findExpressionProblem(sql: string): string | undefined {
     return 'it must be a single SQL expression, not a statement or a list';
   }
   return undefined;
+}
+
+/** Memoizes a function of SQL text: apps repeat the same few expressions and types in many tables. */
+function cached<T>(compute: (sql: string) => T): (sql: string) => T {
+  const results = new Map<string, T>();
+  return (sql) => {
+    if (!results.has(sql)) results.set(sql, compute(sql));
+    return results.get(sql)!;
+  };
+}
+
+/** A node of libpg-query's parse tree: `{ ColumnRef: { fields: [...] } }` is type ColumnRef. */
+export type ParseNode = Record<string, unknown>;
+
+// Both prefixes are the same length, so the two parses of one expression carry the same
+// locations and their trees can be compared as JSON.
+const DEFAULT_PREFIX = 'CREATE TABLE t (c int DEFAULT ';
+const SELECT_PREFIX = 'SELECT ('.padStart(DEFAULT_PREFIX.length);
+
+/**
+ * The parse tree of an expression that `expressionProblem` accepted (raw, before name
+ * resolution: column references are ColumnRef nodes, function calls FuncCall nodes).
+ */
+export const expressionTree = cached((sql: string): ParseNode => {
+  requireParser();
+  const select = pgQuery.parseSync(`${SELECT_PREFIX}${sql}\n)`).stmts![0].stmt as unknown as { SelectStmt: { targetList: { ResTarget: { val: ParseNode } }[] } };
+  return select.SelectStmt.targetList[0].ResTarget.val;
+});
+
+/**
+ * Calls `visit` for every node under `tree` (depth first). Node types start with a capital
+ * letter in libpg-query's JSON (ColumnRef, FuncCall, SubLink); field names do not.
+ */
+export function forEachNode(tree: unknown, visit: (type: string, node: ParseNode) => void): void {
+  if (Array.isArray(tree)) {
+    for (const item of tree) forEachNode(item, visit);
+    return;
+  }
+  if (tree === null || typeof tree !== 'object') return;
+  for (const [key, value] of Object.entries(tree)) {
+    if (/^[A-Z]/.test(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) visit(key, value as ParseNode);
+    forEachNode(value, visit);
+  }
+}
+
+/**
+ * True when `sql`, an expression `expressionProblem` accepted, reads the same after DEFAULT in
+ * a column definition. DEFAULT takes a restricted expression (b_expr): `true AND false` does
+ * not parse there, and `1 COLLATE "C"` would set the column's collation instead.
+ */
+export const readsSameAsDefault = cached((sql: string): boolean => {
+  requireParser();
+  let statements: pgQuery.ParseResult['stmts'];
+  try {
+    statements = pgQuery.parseSync(`${DEFAULT_PREFIX}${sql}\n)`).stmts ?? [];
+  } catch {
+    return false;
+  }
+  const column = onlyColumnDefinition(statements);
+  const constraints = (column?.constraints ?? []) as { Constraint?: { contype?: string; raw_expr?: unknown } }[];
+  const onlyDefault = column !== undefined && column.collClause === undefined && constraints.length === 1 && constraints[0].Constraint?.contype === 'CONSTR_DEFAULT';
+  return onlyDefault && JSON.stringify(constraints[0].Constraint!.raw_expr) === JSON.stringify(expressionTree(sql));
+});
+
+/**
+ * Reads `sql` as a column's data type: exactly one type name (as `integer` or
+ * `"datahub"."side"[]`), with no constraint, collation, comment or second statement.
+ * Returns the type's qualified name parts (e.g. ['pg_catalog', 'int4']) or the problem.
+ */
+export const parseTypeName = cached((sql: string): { names: string[] } | { problem: string } => {
+  requireParser();
+  if (typeof sql !== 'string' || sql.trim() === '' || sql.includes('\u0000')) return { problem: 'the type is empty or not text' };
+  if (pgQuery.scanSync(sql).tokens.some((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT')) return { problem: 'the type contains a comment' };
+  let statements: pgQuery.ParseResult['stmts'];
+  try {
+    statements = pgQuery.parseSync(`CREATE TABLE t (c ${sql}\n)`).stmts ?? [];
+  } catch (error) {
+    return { problem: `it is not a type name (${(error as Error).message})` };
+  }
+  const column = onlyColumnDefinition(statements);
+  const extra = column ? Object.keys(column).filter((key) => !['colname', 'typeName', 'is_local', 'location'].includes(key)) : ['statement'];
+  if (extra.length > 0) return { problem: 'it is not a single type name' };
+  const names = ((column!.typeName as ParseNode).names as { String: { sval: string } }[]).map((n) => n.String.sval);
+  return { names };
+});
+
+/** The column definition of `CREATE TABLE t (<one column>)`, or undefined for anything else. */
+function onlyColumnDefinition(statements: pgQuery.ParseResult['stmts']): ParseNode | undefined {
+  const list = statements ?? [];
+  const create = list.length === 1 ? (list[0].stmt as unknown as { CreateStmt?: { tableElts?: { ColumnDef?: ParseNode }[] } }).CreateStmt : undefined;
+  return create?.tableElts?.length === 1 ? create.tableElts[0].ColumnDef : undefined;
 }
 
 /**
@@ -72,4 +165,16 @@ export function splitStatements(sql: string): string[] {
       return bytes.subarray(start, end).toString('utf8').trim();
     })
     .filter((s) => s !== '');
+}
+
+/**
+ * PostgreSQL's tokens for `sql`, or undefined when it does not scan (an unterminated quote,
+ * dollar quote or comment: libpg-query then throws a message that is not even JSON).
+ */
+export function scanTokens(sql: string): pgQuery.ScanToken[] | undefined {
+  try {
+    return pgQuery.scanSync(sql).tokens;
+  } catch {
+    return undefined;
+  }
 }

@@ -87,7 +87,7 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
         allowDowngrades: props.environment.allowDowngrades ?? false,
         dependsOn: defaults.tail ? [defaults.tail] : [],
       });
-      this.node.addValidation({ validate: () => this.migrationProblems(directory, state) });
+      this.node.addValidation({ validate: () => this.migrationProblems(directory, state, props.registry) });
     }
     this.grantChain = this.grants(access, this.migrations?.head ?? defaults.tail);
     new TerraformOutput(this, 'tables', {
@@ -159,9 +159,9 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
     );
   }
 
-  private migrationProblems(directory: MigrationDirectory, state: DirectoryState): string[] {
+  private migrationProblems(directory: MigrationDirectory, state: DirectoryState, registry: ServiceRegistry): string[] {
     // cdktf prefixes each message with this stack's path.
-    return migrationFolderProblems(directory, state, this.schemaModel());
+    return migrationFolderProblems(directory, state, this.schemaModel(), registry);
   }
 
   /**

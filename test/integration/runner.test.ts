@@ -17,7 +17,7 @@ import { catalogOf } from '../support/schema-state';
 import { Client } from 'pg';
 import { spawn, spawnSync } from 'node:child_process';
 import { manifestText } from '../../lib/runner/manifest';
-import { checksumOf } from '../../lib/migrations/migration-file';
+import { checksumOf, parseMigration } from '../../lib/migrations/migration-file';
 import { runnerBundle } from '../../lib/runner/bundle';
 
 const db = useTestDatabase();
@@ -85,7 +85,7 @@ describe('every Bedrock service: up to head, down to base, up again', () => {
     const again = await cli(project, 'migrate', '--service', service);
     expect(again.out).toMatch(/up to date, nothing to do/);
 
-    const down = await cli(project, 'down', '--service', service, '--to', 'base');
+    const down = await cli(project, 'down', '--service', service, '--env', 'local', '--to', 'base');
     expect(down.err).toBe('');
     const left = await db.query(
       `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1
@@ -210,10 +210,10 @@ describe('failures', () => {
     expect((await cli(project, 'migrate', '--service', 'portfolio', '--to', head)).out).toMatch(/1 applied/);
     expect((await cli(project, 'status', '--service', 'portfolio')).out).toBe(`portfolio: at ${head}; 1 applied; 1 pending (${id})`);
     expect((await cli(project, 'migrate', '--service', 'portfolio')).out).toMatch(/1 applied/);
-    const down = await cli(project, 'down', '--service', 'portfolio', '--steps', '1');
+    const down = await cli(project, 'down', '--service', 'portfolio', '--env', 'local', '--steps', '1');
     expect(down.out).toMatch(new RegExp(`rolled back ${id} in \\d+ ms`));
     expect(await ledger('portfolio')).toEqual([{ id: head, status: 'applied' }]);
-    const tooMany = await cli(project, 'down', '--service', 'portfolio', '--steps', '5');
+    const tooMany = await cli(project, 'down', '--service', 'portfolio', '--env', 'local', '--steps', '5');
     expect(tooMany).toMatchObject({ code: 1, err: 'portfolio: --steps must be between 1 and 1' });
     expect((await cli(project, 'migrate', '--service', 'portfolio', '--to', 'nope')).err).toContain('portfolio: there is no migration nope');
   });
@@ -259,7 +259,7 @@ describe('the runner process', () => {
     const migrations = migrationDirectoryOf(project, 'portfolio').read().migrations;
     // A slow migration: the first table is created, then the runner dies during the sleep.
     const text = migrations[0].text.replace('-- +up\n', '-- +up\nCREATE TABLE portfolio.half (id int);\nSELECT pg_sleep(2);\n');
-    const sql = { ...migrations[0], text, checksum: checksumOf(text) };
+    const sql = parseMigration(`${migrations[0].id}.sql`, text);
     const manifest = manifestText('portfolio', 'portfolio_owner', [sql], () => undefined);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-kill-')), 'manifest.json');
     writeFileSync(file, manifest);

@@ -50,8 +50,9 @@ describe('identifiers', () => {
 });
 
 describe('literals', () => {
-  test('single quotes are doubled, backslashes kept', () => {
-    expect(quoteLiteral("O'Brien \\ ok")).toBe("'O''Brien \\ ok'");
+  test('single quotes are doubled; a backslash makes an escape string, read the same under any standard_conforming_strings', () => {
+    expect(quoteLiteral("O'Brien ok")).toBe("'O''Brien ok'");
+    expect(quoteLiteral("O'Brien \\ ok")).toBe("E'O''Brien \\\\ ok'");
   });
 
   test('NUL is refused', () => {

@@ -14,6 +14,10 @@ class JsonType implements ColumnType {
       throw new Error(`it cannot be serialized as JSON (${(error as Error).message})`);
     }
     if (encoded === undefined) throw new Error('it cannot be serialized as JSON');
+    // jsonb keeps strings as PostgreSQL text, which cannot hold NUL (JSON.stringify writes \u0000).
+    if (this.sql === 'jsonb' && /(^|[^\\])(\\\\)*\\u0000/.test(encoded)) {
+      throw new Error('a string in it contains the NUL character (U+0000), which jsonb cannot store: remove it');
+    }
     return `${quoteLiteral(encoded)}::${this.sql}`;
   }
 }

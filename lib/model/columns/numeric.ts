@@ -13,6 +13,7 @@ class NumericType implements ColumnType {
   ) {
     if (precision === undefined) {
       this.sql = 'numeric';
+      if (scale !== 0) this.problem = `numeric(undefined, ${scale}): a scale needs a precision, e.g. numeric(20, ${scale})`;
       return;
     }
     this.sql = `numeric(${precision},${scale})`;

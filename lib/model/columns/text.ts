@@ -2,6 +2,7 @@
 import { Column } from '../column';
 import { ColumnType } from '../column-type';
 import { quoteLiteral } from '../../sql/literal';
+import { nulCharacterProblem } from '../../sql/hidden-characters';
 
 const MAX_LENGTH = 10485760;
 
@@ -20,6 +21,8 @@ class TextType implements ColumnType {
 
   literal(value: unknown): string {
     if (typeof value !== 'string') throw new Error('expected a string');
+    const nul = nulCharacterProblem(value);
+    if (nul) throw new Error(nul);
     // PostgreSQL counts characters, not bytes.
     const characters = [...value].length;
     if (this.length !== undefined && characters > this.length) {

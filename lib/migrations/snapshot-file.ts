@@ -1,0 +1,116 @@
+// snapshots/<id>.json, the one type that formats and parses it: a service's whole schema after
+// a migration, in canonical form. Parsing checks the shape field by field, so a damaged or
+// foreign snapshot is refused with what is wrong instead of failing later in the differ.
+import { ColumnModel } from '../model/column';
+import { CheckModel, EnumModel, ForeignKeyModel, IndexColumnModel, IndexModel, KeyModel, TableModel } from '../model/table-model';
+import { canonicalSchema, ServiceSchema } from './service-schema';
+
+/** The text of a snapshot file. Deterministic: same schema, same bytes. */
+export function formatSnapshot(schema: ServiceSchema): string {
+  return `${JSON.stringify(canonicalSchema(schema), null, 2)}\n`;
+}
+
+type Kind = 'string' | 'boolean' | 'strings' | Shape | readonly [Shape];
+type Field = Kind | { readonly optional: Kind };
+interface Shape {
+  readonly [field: string]: Field;
+}
+
+// Each shape lists every field of its model type (`satisfies` makes tsc say when one changes);
+// rename hints are never stored.
+const KEY = { name: 'string', columns: 'strings', nullsNotDistinct: { optional: 'boolean' } } satisfies Record<keyof KeyModel, Field>;
+const CHECK = { name: 'string', expression: 'string' } satisfies Record<keyof CheckModel, Field>;
+const INDEX_COLUMN = { column: 'string', order: { optional: 'string' }, nulls: { optional: 'string' }, opclass: { optional: 'string' } } satisfies Record<keyof IndexColumnModel, Field>;
+const INDEX = {
+  name: 'string',
+  columns: [INDEX_COLUMN],
+  unique: 'boolean',
+  method: 'string',
+  where: { optional: 'string' },
+  include: { optional: 'strings' },
+} satisfies Record<keyof IndexModel, Field>;
+const FOREIGN_KEY = {
+  name: 'string',
+  columns: 'strings',
+  references: { schema: 'string', table: 'string', columns: 'strings' },
+  onDelete: 'string',
+  onUpdate: 'string',
+} satisfies Record<keyof ForeignKeyModel, Field>;
+const COLUMN = {
+  name: 'string',
+  type: 'string',
+  notNull: 'boolean',
+  default: { optional: 'string' },
+  identity: { optional: 'string' },
+  comment: { optional: 'string' },
+  serial: { optional: 'boolean' },
+} satisfies Record<Exclude<keyof ColumnModel, 'renamedFrom'>, Field>;
+const TABLE = {
+  schema: 'string',
+  name: 'string',
+  comment: { optional: 'string' },
+  columns: [COLUMN],
+  primaryKey: { optional: KEY },
+  uniques: [KEY],
+  checks: [CHECK],
+  indexes: [INDEX],
+  foreignKeys: [FOREIGN_KEY],
+} satisfies Record<Exclude<keyof TableModel, 'renamedFrom'>, Field>;
+const ENUM = { schema: 'string', name: 'string', values: 'strings', comment: { optional: 'string' } } satisfies Record<keyof EnumModel, Field>;
+const SNAPSHOT = { service: 'string', schema: 'string', enums: [ENUM], tables: [TABLE] } satisfies Record<keyof ServiceSchema, Field>;
+
+function expected(kind: Kind): string {
+  if (kind === 'string') return 'a string';
+  if (kind === 'boolean') return 'true or false';
+  if (kind === 'strings') return 'an array of strings';
+  return Array.isArray(kind) ? 'an array of objects' : 'an object';
+}
+
+/** The first place where `value` does not have the shape, as `path: what is wrong`. */
+function shapeProblem(value: unknown, kind: Kind, at: string): string | undefined {
+  const wrong = `${at || 'it'} must be ${expected(kind)}`;
+  if (kind === 'string') return typeof value === 'string' ? undefined : wrong;
+  if (kind === 'boolean') return typeof value === 'boolean' ? undefined : wrong;
+  if (kind === 'strings') return Array.isArray(value) && value.every((v) => typeof v === 'string') ? undefined : wrong;
+  if (Array.isArray(kind)) {
+    if (!Array.isArray(value)) return wrong;
+    for (const [index, item] of value.entries()) {
+      const problem = shapeProblem(item, (kind as readonly [Shape])[0], `${at}[${index}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return wrong;
+  for (const [name, field] of Object.entries(kind as Shape)) {
+    const path = at ? `${at}.${name}` : name;
+    const present = (value as Record<string, unknown>)[name];
+    const optional = typeof field === 'object' && 'optional' in field;
+    if (present === undefined) {
+      if (!optional) return `${path} is missing`;
+      continue;
+    }
+    const problem = shapeProblem(present, optional ? (field as { optional: Kind }).optional : (field as Kind), path);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a snapshot of `service` (whose schema is `schema`). Returns the schema, or what is
+ * wrong with the text (without the file name or the fix, which the caller knows).
+ */
+export function parseSnapshot(text: string, service: string, schema: string): { schema: ServiceSchema } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { problem: `it is not valid JSON (${(error as Error).message})` };
+  }
+  const shape = shapeProblem(value, SNAPSHOT, '');
+  if (shape) return { problem: `it does not have the shape of a snapshot {service, schema, enums[], tables[]}: ${shape}` };
+  const snapshot = value as ServiceSchema;
+  if (snapshot.service !== service) return { problem: `it is the snapshot of service ${JSON.stringify(snapshot.service)}, not of ${service}` };
+  const foreign = [snapshot, ...snapshot.enums, ...snapshot.tables].find((item) => item.schema !== schema);
+  if (foreign) return { problem: `it holds schema ${JSON.stringify(foreign.schema)}, not ${service}'s schema ${schema}` };
+  return { schema: snapshot };
+}

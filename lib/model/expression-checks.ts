@@ -1,0 +1,152 @@
+// SQL expressions written in the model (check constraints, index predicates, defaults) are
+// spliced into DDL as written, so they are checked when the table is built, with PostgreSQL's
+// own parser: what a reviewer sees is what runs (no hidden characters), they are one
+// expression, and they use only what PostgreSQL accepts there, so a mistake is a message at
+// synth instead of a failed migration at apply.
+import { expressionProblem, expressionTree, forEachNode, ParseNode, readsSameAsDefault } from '../sql/parser';
+import { hiddenCharacterProblem } from '../sql/hidden-characters';
+
+/** The table an expression belongs to: the only columns it may name. */
+export interface ExpressionTable {
+  readonly name: string;
+  readonly columns: readonly string[];
+}
+
+/** Where an expression is used, and how to say what it may use there. */
+interface Position {
+  readonly refusedIn: string;
+  readonly fix: string;
+}
+
+const CHECK: Position = { refusedIn: 'CHECK constraints', fix: "a check sees only the row being written: use this row's columns (a rule across rows or tables needs a foreign key)" };
+const PREDICATE: Position = { refusedIn: 'index predicates', fix: "an index predicate sees only the row being indexed: use this row's columns" };
+const DEFAULT: Position = { refusedIn: 'DEFAULT expressions', fix: 'a default is computed before the row exists: use a constant or a function call such as now()' };
+
+// Built-in functions PostgreSQL refuses wherever a single row is evaluated.
+const AGGREGATES = new Set([
+  'any_value', 'array_agg', 'avg', 'bit_and', 'bit_or', 'bit_xor', 'bool_and', 'bool_or', 'count', 'every', 'json_agg', 'json_agg_strict',
+  'json_object_agg', 'json_object_agg_strict', 'json_object_agg_unique', 'json_object_agg_unique_strict', 'jsonb_agg', 'jsonb_agg_strict',
+  'jsonb_object_agg', 'jsonb_object_agg_strict', 'jsonb_object_agg_unique', 'jsonb_object_agg_unique_strict', 'max', 'min', 'range_agg',
+  'range_intersect_agg', 'string_agg', 'sum', 'xmlagg', 'corr', 'covar_pop', 'covar_samp', 'regr_avgx', 'regr_avgy', 'regr_count',
+  'regr_intercept', 'regr_r2', 'regr_slope', 'regr_sxx', 'regr_sxy', 'regr_syy', 'stddev', 'stddev_pop', 'stddev_samp', 'variance',
+  'var_pop', 'var_samp', 'mode', 'percentile_cont', 'percentile_disc', 'rank', 'dense_rank', 'percent_rank', 'cume_dist',
+]);
+const WINDOW_FUNCTIONS = new Set(['row_number', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value']);
+const SET_RETURNING = new Set([
+  'generate_series', 'generate_subscripts', 'unnest', 'json_array_elements', 'json_array_elements_text', 'jsonb_array_elements',
+  'jsonb_array_elements_text', 'json_each', 'json_each_text', 'jsonb_each', 'jsonb_each_text', 'json_object_keys', 'jsonb_object_keys',
+  'json_populate_recordset', 'jsonb_populate_recordset', 'json_to_recordset', 'jsonb_to_recordset', 'jsonb_path_query',
+  'regexp_matches', 'regexp_split_to_table', 'string_to_table',
+]);
+
+/** A CHECK expression: one expression, over this table's columns only. */
+export function checkExpressionProblems(sql: string, table: ExpressionTable): string[] {
+  return rowExpressionProblems(sql, table, CHECK);
+}
+
+/** A partial index's WHERE: one expression, over this table's columns only. */
+export function indexPredicateProblems(sql: string, table: ExpressionTable): string[] {
+  return rowExpressionProblems(sql, table, PREDICATE);
+}
+
+/** A default written as SQL: one expression, naming no column, that reads the same after DEFAULT. */
+export function defaultExpressionProblems(sql: string): string[] {
+  const parsed = parse(sql);
+  if (typeof parsed === 'string') return [parsed];
+  const problems = forbiddenNodeProblems(parsed, DEFAULT);
+  forEachNode(parsed, (type, node) => {
+    if (type === 'ColumnRef') problems.push(`a default cannot name a column (${referenceText(node)}): ${DEFAULT.fix}`);
+  });
+  if (problems.length === 0 && !readsSameAsDefault(sql)) {
+    problems.push(
+      'PostgreSQL reads it differently after DEFAULT, where only a simple expression may stand (no AND, OR, NOT, IS NULL, IN, LIKE, BETWEEN, AT TIME ZONE or COLLATE): ' +
+        `wrap it in parentheses, e.g. defaultSql(${JSON.stringify(`(${sql.trim()})`)})`,
+    );
+  }
+  return unique(problems);
+}
+
+function rowExpressionProblems(sql: string, table: ExpressionTable, position: Position): string[] {
+  const parsed = parse(sql);
+  if (typeof parsed === 'string') return [parsed];
+  const problems = [...forbiddenNodeProblems(parsed, position), ...columnReferenceProblems(parsed, table, position)];
+  // Only when nothing else is wrong: a subquery is the problem, not that it names no column.
+  return unique(problems.length > 0 ? problems : constantProblems(parsed));
+}
+
+/**
+ * An expression that names no column is a constant: it holds for every row or for none (and
+ * `''` or `1` only fail at apply, when PostgreSQL casts them to boolean). Refused with the fix.
+ */
+function constantProblems(tree: ParseNode): string[] {
+  let names = false;
+  forEachNode(tree, (type) => {
+    if (type === 'ColumnRef') names = true;
+  });
+  return names ? [] : ['it names no column, so it holds for every row or for none: write it over this table\'s columns, e.g. "quantity >= 0"'];
+}
+
+/** The expression's parse tree, or the problem that prevents parsing it faithfully. */
+function parse(sql: string): ParseNode | string {
+  // Checked before parsing: the parser reads a NUL as the end of the text.
+  const problem = hiddenCharacterProblem(sql) ?? expressionProblem(sql);
+  return problem ?? expressionTree(sql);
+}
+
+function forbiddenNodeProblems(tree: ParseNode, position: Position): string[] {
+  const problems: string[] = [];
+  const refuse = (what: string) => problems.push(`${what}, which PostgreSQL refuses in ${position.refusedIn}: ${position.fix}`);
+  forEachNode(tree, (type, node) => {
+    if (type === 'SubLink') refuse('it contains a subquery (SELECT, EXISTS or IN (SELECT ...))');
+    else if (type === 'GroupingFunc') refuse('GROUPING() is an aggregate expression');
+    else if (type === 'ParamRef') problems.push(`$${node.number} is a query parameter, which has no value in DDL: write the value itself`);
+    else if (type === 'FuncCall') {
+      const kind = functionKind(node);
+      if (kind) refuse(`${functionName(node)}() is ${kind}`);
+    }
+  });
+  return problems;
+}
+
+function functionKind(call: ParseNode): string | undefined {
+  if (call.over !== undefined) return 'a window function';
+  if (call.agg_star || call.agg_distinct || call.agg_order || call.agg_filter || call.agg_within_group) return 'an aggregate function';
+  const names = (call.funcname as { String?: { sval?: string } }[]).map((n) => n.String?.sval ?? '');
+  // A function qualified with another schema is the user's own, whatever its name.
+  if (names.length > 1 && names[0] !== 'pg_catalog') return undefined;
+  const name = names[names.length - 1];
+  if (AGGREGATES.has(name)) return 'an aggregate function';
+  if (WINDOW_FUNCTIONS.has(name)) return 'a window function';
+  if (SET_RETURNING.has(name)) return 'a set-returning function';
+  return undefined;
+}
+
+function functionName(call: ParseNode): string {
+  return (call.funcname as { String?: { sval?: string } }[]).map((n) => n.String?.sval ?? '?').join('.');
+}
+
+/**
+ * A one-part reference must be one of the table's columns, a two-part one `<table>.<column>`;
+ * anything else (another table, schema-qualified, `*`) is refused.
+ */
+function columnReferenceProblems(tree: ParseNode, table: ExpressionTable, position: Position): string[] {
+  const problems: string[] = [];
+  const columns = `(columns: ${table.columns.join(', ')})`;
+  forEachNode(tree, (type, node) => {
+    if (type !== 'ColumnRef') return;
+    const parts = (node.fields as { String?: { sval?: string } }[]).map((f) => f.String?.sval);
+    const column = parts[parts.length - 1];
+    if (parts.some((p) => p === undefined)) problems.push(`${referenceText(node)} names no single column: name the columns one by one ${columns}`);
+    else if (parts.length > 2) problems.push(`${referenceText(node)}: write the column alone, e.g. "${column}"`);
+    else if (parts.length === 2 && parts[0] !== table.name) problems.push(`${referenceText(node)} names another table: ${position.fix} ${columns}`);
+    else if (!table.columns.includes(column!)) problems.push(`there is no column "${column}" in table ${table.name} ${columns}`);
+  });
+  return problems;
+}
+
+/** A column reference as the user wrote it, e.g. `"positions.id"` or `"*"`. */
+function referenceText(node: ParseNode): string {
+  return JSON.stringify((node.fields as { String?: { sval?: string } }[]).map((f) => f.String?.sval ?? '*').join('.'));
+}
+
+const unique = (problems: string[]): string[] => [...new Set(problems)];

@@ -1,0 +1,58 @@
+// The runtime shape of TableProps: what TypeScript promises, checked again when the Table is
+// built, because synth does not type-check and plain JavaScript callers exist. A value outside
+// its union (an index column's `order: 'desc); DROP TABLE x; --'`) would reach SQL unchecked.
+import { anything, arrayOf, boolean, object, oneOf, optional, record, Shape, shapeProblems, string, stringOr } from './shape';
+import { INDEX_METHODS, NULLS_ORDERS, REFERENTIAL_ACTIONS, SORT_ORDERS } from './table-model';
+
+const names = arrayOf(string);
+
+const indexColumn = stringOr(
+  object({ column: string, order: optional(oneOf(SORT_ORDERS)), nulls: optional(oneOf(NULLS_ORDERS)), opclass: optional(string) }),
+  "a column name or { column: 'name', order, nulls, opclass }",
+);
+
+const TABLE_PROPS: Shape = object({
+  name: optional(string),
+  columns: record,
+  primaryKey: optional(names),
+  primaryKeyName: optional(string),
+  uniques: optional(arrayOf(object({ name: optional(string), columns: names, nullsNotDistinct: optional(boolean) }))),
+  checks: optional(arrayOf(object({ name: string, expression: string }))),
+  indexes: optional(
+    arrayOf(
+      object({
+        name: optional(string),
+        columns: arrayOf(indexColumn),
+        unique: optional(boolean),
+        method: optional(oneOf(INDEX_METHODS)),
+        where: optional(string),
+        include: optional(names),
+      }),
+    ),
+  ),
+  foreignKeys: optional(
+    arrayOf(
+      object({
+        name: optional(string),
+        columns: names,
+        // The table is checked by the resolver (it must come from table.ref()).
+        references: object({ table: anything, columns: names }),
+        onDelete: optional(oneOf(REFERENTIAL_ACTIONS)),
+        onUpdate: optional(oneOf(REFERENTIAL_ACTIONS)),
+      }),
+    ),
+  ),
+  comment: optional(string),
+  renamedFrom: optional(string),
+  appReferences: optional(arrayOf(object({ columns: names, table: string, targetColumns: names }))),
+  sharedWriters: optional(arrayOf(object({ service: string, reason: string }))),
+  acknowledgements: optional(arrayOf(object({ rule: string, reason: string }))),
+});
+
+/**
+ * Every prop of a Table whose JavaScript type is not the one its TypeScript type promises,
+ * each naming the prop (e.g. `indexes[0].columns[1].order`) and what it must be.
+ */
+export function tablePropsProblems(props: unknown): string[] {
+  return shapeProblems('', props, TABLE_PROPS);
+}

@@ -1,0 +1,72 @@
+// The statement judge: every statement of a migration's up and down, parsed by PostgreSQL's
+// grammar and run through the statement rules. Each finding names the file, the line the
+// statement starts on, the rule and the fix; acknowledged findings of acknowledgeable rules
+// are dropped, and malformed acknowledgements are findings themselves.
+import { Migration } from '../migrations/migration-file';
+import { BoundedCache } from './bounded-cache';
+import { fileAcknowledgements } from './file-acknowledgements';
+import { parsedMigration } from './parsed-migration';
+import { ParseableStatements, syntaxErrorMessage } from './parseable-statements';
+import { StatementContext } from './statement-context';
+import { ParsedStatement, StatementRule } from './statement-rule';
+import { STATEMENT_RULES } from './statement-rules';
+
+export interface StatementFinding {
+  readonly service: string;
+  /** The migration's id; its file is `<migration>.sql`. */
+  readonly migration: string;
+  /** The 1-based line of the file. */
+  readonly line: number;
+  readonly rule: string;
+  readonly message: string;
+}
+
+/** `portfolio: <id>.sql line 14: [BEDROCK-S1] DROP TABLE datahub.klines touches ...` */
+export function findingText(finding: StatementFinding): string {
+  return `${finding.service}: ${finding.migration}.sql line ${finding.line}: [${finding.rule}] ${finding.message}`;
+}
+
+const judged = new BoundedCache<readonly StatementFinding[]>();
+
+/** Every finding in `migration`, in the order of its lines. Judged once per file content and context. */
+export function judgeMigration(migration: Migration, context: StatementContext, rules: readonly StatementRule[] = STATEMENT_RULES): StatementFinding[] {
+  if (rules !== STATEMENT_RULES) return judge(migration, context, rules);
+  return [...judged.get(`${migration.checksum} ${contextKey(context)}`, () => judge(migration, context, rules))];
+}
+
+/** Everything a finding depends on besides the file. */
+function contextKey(context: StatementContext): string {
+  const { service, schema, ownerRole, otherServices, extensionSchemas, otherTables } = context;
+  return JSON.stringify([service, schema, ownerRole, [...otherServices], extensionSchemas, otherTables ? [...otherTables] : null]);
+}
+
+function judge(migration: Migration, context: StatementContext, rules: readonly StatementRule[]): StatementFinding[] {
+  const parsed = parsedMigration(migration);
+  const acknowledgements = fileAcknowledgements(parsed.comments, rules);
+  const finding = (line: number, rule: string, message: string): StatementFinding => ({ service: context.service, migration: migration.id, line, rule, message });
+  const findings = [
+    ...parsed.syntaxErrors.map((error) => finding(error.line, ParseableStatements.id, syntaxErrorMessage(error.section, error.message))),
+    ...acknowledgements.problems.map((problem) => finding(problem.line, problem.rule, problem.message)),
+    ...parsed.statements.flatMap((statement) =>
+      statementFindings(statement, context, rules, acknowledgements.acknowledged).map(([rule, message]) => finding(statement.line, rule, message)),
+    ),
+  ];
+  return findings.sort((a, b) => a.line - b.line);
+}
+
+function statementFindings(statement: ParsedStatement, context: StatementContext, rules: readonly StatementRule[], acknowledged: ReadonlyMap<string, string>): [string, string][] {
+  return rules.flatMap((rule) => {
+    if (!rule.check || (rule.acknowledgeable && acknowledged.has(rule.id))) return [];
+    try {
+      return rule.check(statement, context).map((message): [string, string] => [rule.id, message]);
+    } catch (error) {
+      // A syntax tree the rule did not expect is refused (the safe answer), never a crash of synth.
+      return [[rule.id, `${statement.label} could not be judged (${(error as Error).message}): rewrite the statement, and report it as an issue`]];
+    }
+  });
+}
+
+/** Every finding in `migrations`, one line each, for `check`, `generate` and synth. */
+export function statementProblems(migrations: readonly Migration[], context: StatementContext): string[] {
+  return migrations.flatMap((migration) => judgeMigration(migration, context)).map(findingText);
+}

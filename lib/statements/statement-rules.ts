@@ -1,0 +1,9 @@
+// The statement rules, in the order `rules` lists them and the judge applies them.
+import { KnownStatementsOnly } from './known-statements-only';
+import { NoIdentityOrPrivilegeChanges } from './no-identity-or-privilege-changes';
+import { OwnSchemaOnly } from './own-schema-only';
+import { ParseableStatements } from './parseable-statements';
+import { ProceduralCodeAcknowledged } from './procedural-code-acknowledged';
+import { StatementRule } from './statement-rule';
+
+export const STATEMENT_RULES: readonly StatementRule[] = [ParseableStatements, OwnSchemaOnly, NoIdentityOrPrivilegeChanges, ProceduralCodeAcknowledged, KnownStatementsOnly];

@@ -1,0 +1,144 @@
+// The runner's session on real PostgreSQL: settings its quoting relies on are pinned whatever
+// the database says, every wait is bounded, and a lost connection ends in one clear line.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { quoteIdentifier } from '../../lib';
+import { checksumOf, formatMigration, Migration, parseMigration } from '../../lib/migrations/migration-file';
+import { migrationPlan } from '../../lib/migrations/migration-plan';
+import { runnerBundle } from '../../lib/runner/bundle';
+import { manifestText } from '../../lib/runner/manifest';
+import { converge } from '../../lib/runner/runner';
+import { quoteLiteral } from '../../lib/sql/literal';
+import { useTestDatabase } from '../support/database';
+import { prepareServices } from '../support/platform';
+
+const db = useTestDatabase();
+
+beforeAll(async () => {
+  await prepareServices(db, ['portfolio']);
+});
+
+beforeEach(async () => {
+  await db.query(`DROP SCHEMA IF EXISTS bedrock CASCADE; DROP SCHEMA portfolio CASCADE; CREATE SCHEMA portfolio AUTHORIZATION portfolio_owner`);
+  await db.query(`ALTER DATABASE ${quoteIdentifier(db.name)} RESET ALL`);
+});
+
+function migration(id: string, up: string[], down: string[] = ['SELECT 1;']): Migration {
+  const text = formatMigration({ id, service: 'portfolio', summary: [], destructive: [], up, down });
+  return parseMigration(`${id}.sql`, text);
+}
+
+/** A client of the test database, connected after any ALTER DATABASE ... SET took effect. */
+async function freshClient(): Promise<Client> {
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  return client;
+}
+
+describe('settings the runner pins', () => {
+  // On today's main, with standard_conforming_strings off for the database, the backslash
+  // before a quote split the runner's ledger INSERT: the migration's text ran as SQL after
+  // RESET ROLE, as the deploying user.
+  test("with standard_conforming_strings off in the database, a check holding \\' applies verbatim and the ledger holds the exact SQL", async () => {
+    await db.query(`ALTER DATABASE ${quoteIdentifier(db.name)} SET standard_conforming_strings = off`);
+    const check = `body <> 'x\\' AND body <> '\\'`;
+    const m = migration('20260101_000000_portfolio_notes', [`CREATE TABLE portfolio.notes (body text, CONSTRAINT notes_body_check CHECK (${check}));`]);
+    const client = await freshClient();
+    try {
+      expect((await client.query(`SHOW standard_conforming_strings`)).rows[0].standard_conforming_strings).toBe('off');
+      await converge(client, { plan: migrationPlan('portfolio', 'portfolio_owner', [m]), allowDowngrades: false });
+    } finally {
+      await client.end();
+    }
+    const ledger = await db.query(`SELECT up_sql FROM bedrock.migrations WHERE service = 'portfolio'`);
+    expect(ledger.rows).toEqual([{ up_sql: m.up }]);
+    const constraint = await db.query(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'notes_body_check'`);
+    expect(constraint.rows[0].def).toBe(`CHECK (((body <> 'x\\'::text) AND (body <> '\\'::text)))`);
+  });
+
+  test('search_path is pg_catalog, the service schema, public, whatever the database sets', async () => {
+    await db.query(`ALTER DATABASE ${quoteIdentifier(db.name)} SET search_path = bedrock, datahub`);
+    const m = migration('20260101_000000_portfolio_settings', [
+      `CREATE TABLE portfolio.settings AS SELECT current_setting('search_path') AS search_path, current_setting('standard_conforming_strings') AS scs, current_setting('client_encoding') AS encoding;`,
+    ]);
+    const client = await freshClient();
+    try {
+      await converge(client, { plan: migrationPlan('portfolio', 'portfolio_owner', [m]), allowDowngrades: false });
+    } finally {
+      await client.end();
+    }
+    expect((await db.query(`SELECT * FROM portfolio.settings`)).rows).toEqual([{ search_path: 'pg_catalog, "portfolio", public', scs: 'on', encoding: 'UTF8' }]);
+  });
+
+  test('quoteLiteral reads back the same string under either standard_conforming_strings', async () => {
+    const samples = ["it's", 'back\\slash', "\\'", "a\\''b", 'tab\tnew\nline\r', '\u202e\u200b\u2028', 'é✓𝄞', '\u0001\u001f\u007f\u0085'];
+    for (const setting of ['on', 'off']) {
+      await db.query(`SET standard_conforming_strings = ${setting}`);
+      for (const sample of samples) {
+        const { rows } = await db.query(`SELECT ${quoteLiteral(sample)} AS value`);
+        expect({ setting, value: rows[0].value }).toEqual({ setting, value: sample });
+      }
+    }
+    await db.query('RESET standard_conforming_strings');
+  });
+});
+
+describe('bounded waits', () => {
+  // On today's main the ledger's setup lock was waited for with no timeout: a session holding
+  // that advisory key blocked every first deploy forever.
+  test('a session holding the ledger setup lock makes the first deploy fail in bounded time, naming it', async () => {
+    const holder = await freshClient();
+    await holder.query(`SET application_name = 'stray session'`);
+    await holder.query(`SELECT pg_advisory_lock(hashtext('bedrock'), 0)`);
+    const client = await freshClient();
+    const started = Date.now();
+    try {
+      const m = migration('20260101_000000_portfolio_x', ['SELECT 1;']);
+      await expect(converge(client, { plan: migrationPlan('portfolio', 'portfolio_owner', [m]), allowDowngrades: false, lockWaitMs: 500 })).rejects.toThrow(
+        /^portfolio: creating the ledger \(schema bedrock\) waits for the advisory lock \(hashtext\('bedrock'\), 0\), held by pid \d+ \(user postgres, application "stray session", .*\)\. Waited 1 s: /,
+      );
+    } finally {
+      await client.end();
+      await holder.end();
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await db.query(`SELECT to_regclass('bedrock.migrations') AS t`)).rows[0].t).toBeNull();
+  });
+});
+
+describe('a lost connection', () => {
+  async function runnerTerminatedDuring(up: string[]): Promise<{ code: number | null; stderr: string; id: string }> {
+    const m = migration('20260101_000000_portfolio_slow', up);
+    const manifest = manifestText('portfolio', 'portfolio_owner', [m], () => undefined);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-lost-')), 'manifest.json');
+    writeFileSync(file, manifest);
+    const child = spawn(process.execPath, [runnerBundle(), '--manifest', file, '--expect', checksumOf(manifest)], { env: { ...process.env, DATABASE_URL: db.url }, stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const busy = await db.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
+      if (busy.rowCount === 1) {
+        await db.query('SELECT pg_terminate_backend($1)', [busy.rows[0].pid]);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the runner never reached the migration');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { code: await exited, stderr, id: m.id };
+  }
+
+  test('terminated inside a migration: one line, naming it, saying it was rolled back; no stack trace', async () => {
+    const { code, stderr, id } = await runnerTerminatedDuring(['CREATE TABLE portfolio.half (id int);', 'SELECT pg_sleep(10);']);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `portfolio: the connection was lost while applying ${id} (terminating connection due to administrator command (SQLSTATE 57P01)): rolled back by PostgreSQL, the database and the ledger are as they were before it; deploy again\n`,
+    );
+    expect((await db.query(`SELECT to_regclass('portfolio.half') AS t`)).rows[0].t).toBeNull();
+    expect((await db.query(`SELECT count(*)::int AS n FROM bedrock.migrations`)).rows[0].n).toBe(0);
+  });
+});

@@ -1,0 +1,77 @@
+// The migration file format: a header that can never be confused with the body, whatever the
+// model's strings hold, and a body split by PostgreSQL's own scanner.
+import { formatMigration, headerText, parseMigration } from '../../lib/migrations/migration-file';
+import { quoteLiteral } from '../../lib/sql/literal';
+import { splitStatements } from '../../lib/sql/parser';
+
+const base = { id: '20260101_000000_datahub_x', service: 'datahub', destructive: [] as string[] };
+
+describe('migration file header', () => {
+  // Today's main copied summary values into the header unescaped, and the parser took the
+  // first `-- +up` line it met: the SQL after the injected marker ran as the deploying user.
+  test('a summary holding a newline and "-- +up" stays one header line, and the body is what was generated', () => {
+    const evil = "x'\n-- +up\nDROP TABLE datahub.klines;\n-- +down\n";
+    const up = [`COMMENT ON TABLE "datahub"."t" IS ${quoteLiteral(evil)};`];
+    const text = formatMigration({ ...base, summary: [`set default of datahub.t.c to ${evil}`], up, down: ['SELECT 1;'] });
+    const parsed = parseMigration(`${base.id}.sql`, text);
+    expect(splitStatements(parsed.up)).toEqual(up.map((s) => s.replace(/;$/, '')));
+    expect(parsed.down).toBe('SELECT 1;');
+    expect(text).toContain("--   set default of datahub.t.c to x'\\u{000a}-- +up\\u{000a}DROP TABLE datahub.klines;\\u{000a}-- +down\\u{000a}");
+    expect(text.split('\n').filter((line) => line === '-- +up')).toHaveLength(1);
+  });
+
+  test('header text makes controls, line breaks and bidi marks visible', () => {
+    expect(headerText('a\r\nb\u202ec\u0000d\u2028e\u200bf\tg')).toBe('a\\u{000d}\\u{000a}b\\u{202e}c\\u{0000}d\\u{2028}e\\u{200b}f\tg');
+  });
+
+  test('markers inside string literals, dollar quotes and C comments are SQL, not markers', () => {
+    const up = ["SELECT 'a\n-- +down\nb'", 'SELECT $$\n-- +down\n$$', 'SELECT 1 /*\n-- +down\n*/'];
+    const text = formatMigration({ ...base, summary: [], up: up.map((s) => `${s};`), down: ['SELECT 2;'] });
+    const parsed = parseMigration(`${base.id}.sql`, text);
+    expect(splitStatements(parsed.up)).toEqual(up);
+    expect(parsed.down).toBe('SELECT 2;');
+  });
+
+  test.each([
+    ['two -- +down markers', '-- service: datahub\n-- parent: none\n-- +up\nSELECT 1;\n-- +down\nSELECT 2;\n-- +down\nDROP TABLE x;\n', 'expected exactly one line "-- +down" outside any SQL string, found 2'],
+    ['two -- +up markers', '-- service: datahub\n-- parent: none\n-- +up\nSELECT 1;\n-- +up\nSELECT 2;\n-- +down\n', 'expected exactly one line "-- +up" outside any SQL string, found 2'],
+    ['SQL in the header', '-- service: datahub\n-- parent: none\nDROP TABLE x;\n-- +up\nSELECT 1;\n-- +down\n', 'line 3 is SQL before the line "-- +up"'],
+    ['a marker only inside a string', "-- service: datahub\n-- parent: none\nSELECT '\n-- +up\n';\n-- +down\n", 'expected exactly one line "-- +up" outside any SQL string, found 0'],
+    ['two service lines', '-- service: datahub\n-- service: portfolio\n-- parent: none\n-- +up\n-- +down\n', 'the header has two "-- service:" lines'],
+    ['an unterminated string', "-- service: datahub\n-- parent: none\n-- +up\nSELECT 'a;\n-- +down\n", 'it does not scan as SQL'],
+    ['down before up', '-- service: datahub\n-- parent: none\n-- +down\n-- +up\n', 'the line "-- +down" must come after the line "-- +up"'],
+  ])('refuses %s, naming the file', (_what, text, message) => {
+    expect(() => parseMigration('f.sql', text)).toThrow(`f.sql: ${message}`);
+  });
+
+  test('reports the lines where up and down start, counting multi-byte characters right', () => {
+    const text = formatMigration({ ...base, summary: ['créer ✓ table'], up: ["COMMENT ON TABLE x IS 'é';", 'SELECT 1;'], down: ['SELECT 2;'] });
+    const parsed = parseMigration(`${base.id}.sql`, text);
+    const lines = text.split('\n');
+    expect(lines[parsed.upLine - 1]).toBe("COMMENT ON TABLE x IS 'é';");
+    expect(lines[parsed.downLine - 1]).toBe('SELECT 2;');
+  });
+});
+
+describe('quoteLiteral', () => {
+  test('plain strings stay standard literals, which read the same under either standard_conforming_strings', () => {
+    expect(quoteLiteral("it's")).toBe("'it''s'");
+  });
+
+  test('a backslash or an invisible character makes an escape string, whose meaning no setting changes', () => {
+    expect(quoteLiteral("a\\'b")).toBe("E'a\\\\''b'");
+    expect(quoteLiteral('line\nbreak\u202e\u0007')).toBe("E'line\\nbreak\\u202e\\x07'");
+  });
+
+  test('refuses NUL', () => {
+    expect(() => quoteLiteral('a\u0000')).toThrow('NUL');
+  });
+});
+
+describe('characters a reviewer cannot see', () => {
+  test('a hand-edited file holding a bidi override or a raw control character is refused, naming the line', () => {
+    const text = '-- service: datahub\n-- parent: none\n-- +up\nSELECT 1;\nSELECT \'a\u202eb\';\n-- +down\n';
+    expect(() => parseMigration('f.sql', text)).toThrow(/^f\.sql: line 5: it contains U\+202E \(RIGHT-TO-LEFT OVERRIDE\), which a reviewer cannot see/);
+    expect(() => parseMigration('f.sql', text.replace('\u202e', '\u001b'))).toThrow(/^f\.sql: line 5: it contains U\+001B/);
+  });
+});
