@@ -9,6 +9,7 @@ import { BedrockProject, downgradeEnvironment, migrationDirectoryOf, modelOf, pr
 import { migrationPlan } from '../migrations/migration-plan';
 import { Migration } from '../migrations/migration-file';
 import { connect } from '../runner/connect';
+import { pinSession } from '../runner/session';
 import { converge, RunnerError } from '../runner/runner';
 import { historyRows, ledgerRows, resolveFailed } from '../runner/ledger';
 import { ownerRoleName, schemaName } from '../services/service-registry';
@@ -199,10 +200,10 @@ export function createCli(project: BedrockProject, output: Output): Command {
         else keep = applied.length - (options.steps ?? 1);
         if (options.to !== undefined && options.to !== 'base' && keep === 0) throw new CliFailure(`${service}: ${options.to} is not applied in this database (applied: ${applied.join(', ') || 'none'})`);
         if (keep < 0 || (options.steps !== undefined && !(Number.isInteger(options.steps) && options.steps > 0))) throw new CliFailure(`${service}: --steps must be between 1 and ${applied.length}`);
-        const migrations = migrationDirectoryOf(project, service).read().migrations.filter((m) => applied.slice(0, keep).includes(m.id));
+        const migrations = upTo(project, service, undefined).filter((m) => applied.slice(0, keep).includes(m.id));
         // The runner rolls back every ledger row beyond the plan, newest first: check those, before anything runs.
         const rollBack = rows.filter((r) => !migrations.some((m) => m.id === r.id)).reverse();
-        const losses = options.acceptDataLoss ? [] : await downDataLoss(client, schemaName(service), rollBack);
+        const losses = options.acceptDataLoss ? [] : await downDataLoss(client, schemaName(service), ownerRoleName(service), rollBack);
         if (losses.length > 0) {
           const target = options.to !== undefined ? ` --to ${options.to}` : options.steps !== undefined ? ` --steps ${options.steps}` : '';
           throw new CliFailure(
@@ -257,8 +258,6 @@ export function createCli(project: BedrockProject, output: Output): Command {
       withDatabase(async (client) => {
         const service = options.service;
         const migrations = upTo(project, service, undefined);
-        const problems = checkService(project, service);
-        if (problems.length > 0) throw new CliFailure(problems.join('\n'));
         await baselineService(client, modelOf(project, service), migrations);
         output.log(`${service}: baselined at ${migrations[migrations.length - 1]?.id ?? 'no migration'} (${migrations.length} migration(s) recorded, none run)`);
       }),
@@ -283,19 +282,26 @@ export function createCli(project: BedrockProject, output: Output): Command {
   return program;
 }
 
-/** The service's migrations up to `to` (all when undefined); an unknown id is an error. */
+/**
+ * The service's migrations up to `to` (all when undefined); an unknown id is an error. Whatever
+ * the CLI sends to a database passes what synth demands first: the folder, the model against
+ * the snapshot, and the statement judge over every migration.
+ */
 function upTo(project: BedrockProject, service: string, to: string | undefined): Migration[] {
+  const problems = checkService(project, service);
+  if (problems.length > 0) throw new CliFailure(`${service}: refusing to run migrations that \`check\` refuses:\n${problems.join('\n')}`);
   const state = migrationDirectoryOf(project, service).read();
-  if (state.problems.length > 0) throw new CliFailure(state.problems.join('\n'));
   if (to === undefined) return [...state.migrations];
   const index = state.migrations.findIndex((m) => m.id === to);
   if (index < 0) throw new CliFailure(`${service}: there is no migration ${to} (have: ${state.migrations.map((m) => m.id).join(', ') || 'none'})`);
   return state.migrations.slice(0, index + 1);
 }
 
+/** A connection with the runner's session settings pinned: every statement bounded, pg_catalog alone on the path. */
 async function withDatabase(work: (client: ClientBase) => Promise<void>): Promise<void> {
   const client = await connect();
   try {
+    await pinSession(client, { applicationName: 'bedrock-cli', lockTimeoutMs: 10_000, statementTimeoutMs: 900_000 });
     await work(client);
   } finally {
     await client.end();

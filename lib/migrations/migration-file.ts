@@ -3,7 +3,7 @@
 // formats and parses the format; its parser cannot be confused by what the model's strings hold.
 import * as pgQuery from 'libpg-query';
 import { checksumOf } from './checksum';
-import { firstHiddenIndex, hiddenCharacterProblem } from '../sql/hidden-characters';
+import { firstHiddenIndex, HIDDEN_CHARACTER, hiddenCharacterProblem } from '../sql/hidden-characters';
 
 export interface Migration {
   /** The file name without `.sql`, e.g. `20250109_120000_datahub_add_klines_table`. */
@@ -103,8 +103,8 @@ export function headerText(value: string): string {
   return value.replace(INVISIBLE, (c) => `\\u{${c.codePointAt(0)!.toString(16).padStart(4, '0')}}`);
 }
 
-/** Line breaks, controls and characters that change how text is shown (bidi, zero-width). */
-export const INVISIBLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
+/** Line breaks and every character a reviewer cannot see (hidden-characters.ts); tabs stay. */
+export const INVISIBLE = new RegExp(`[\\n\\r]|${HIDDEN_CHARACTER.source}`, 'gu');
 
 /**
  * Parses a migration file; throws with the file name and what is wrong. The file is read with
@@ -126,6 +126,7 @@ export function parseMigration(fileName: string, text: string): Migration {
   };
   const up = marker(UP);
   const down = marker(DOWN);
+  refuseLookalikeMarkers(fileName, text, [up, down]);
   if (down.start < up.start) throw new Error(`${fileName}: the line "${DOWN}" must come after the line "${UP}"`);
   if (comments.firstSql !== undefined && comments.firstSql < up.start) {
     throw new Error(`${fileName}: line ${lineAt(bytes, comments.firstSql)} is SQL before the line "${UP}": the header holds only comments; put SQL after "${UP}" (or "${DOWN}")`);
@@ -145,6 +146,21 @@ export function parseMigration(fileName: string, text: string): Migration {
     checksum: checksumOf(text),
     text,
   };
+}
+
+/**
+ * A line that reads `-- +up` or `-- +down` but is inside a string, dollar quote or C comment is
+ * SQL to PostgreSQL, yet a reviewer reading the file takes it for the marker: refused.
+ */
+function refuseLookalikeMarkers(fileName: string, text: string, markers: readonly LineComment[]): void {
+  let offset = 0;
+  text.split('\n').forEach((line, index) => {
+    const trimmed = line.replace(/[ \t\r]+$/, '');
+    if ((trimmed === UP || trimmed === DOWN) && !markers.some((m) => m.start === offset)) {
+      throw new Error(`${fileName}: line ${index + 1} reads "${trimmed}" inside a string, dollar quote or comment: a reviewer would take it for the marker; write the line break as \\n in an E'' literal`);
+    }
+    offset += Buffer.byteLength(line, 'utf8') + 1;
+  });
 }
 
 interface LineComment {

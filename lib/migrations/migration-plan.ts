@@ -6,13 +6,15 @@ import { Migration } from './migration-file';
 import { schemaName } from '../services/service-registry';
 
 export function plannedMigration(migration: Migration): PlannedMigration {
+  const statements = splitStatements(migration.up);
   return {
     id: migration.id,
     checksum: migration.checksum,
     transactional: migration.transactional,
     up: migration.up,
     down: migration.down,
-    ...(migration.transactional ? {} : { statements: splitStatements(migration.up) }),
+    statementCount: statements.length,
+    ...(migration.transactional ? {} : { statements }),
   };
 }
 

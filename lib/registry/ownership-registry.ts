@@ -5,7 +5,8 @@ import { Table } from '../model/table';
 import { BedrockProject, serviceStacksOf } from '../project';
 import { acknowledgementsOf } from '../rules/acknowledgements';
 
-const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** A table cell: a pipe would end the cell and any line break (LF, CR or CRLF) the row. */
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r\n?|\n/g, ' ');
 
 function tablesOf(project: BedrockProject): Table[] {
   return serviceStacksOf(project).flatMap((stack) => stack.tables);

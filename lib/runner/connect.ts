@@ -15,6 +15,10 @@ export async function connect(options: ConnectOptions = {}): Promise<Client> {
     // the runner sends is UTF-8, and its quoting is only safe if the server reads it so.
     client_encoding: 'UTF8',
     connectionTimeoutMillis: options.timeoutMs ?? 30_000,
+    // A peer that vanished without a reset is noticed by TCP keepalive, not only by the
+    // runner's per-query bound.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // A backend terminated while the client is idle is reported as an 'error' event; without a
   // listener Node would crash with a stack trace. The next query fails and is explained.

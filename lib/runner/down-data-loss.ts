@@ -72,7 +72,8 @@ async function holdsData(client: ClientBase, what: Dropped): Promise<boolean> {
     return false;
   }
   const relation = qualifiedName(what.schema, what.table);
-  const exists = await client.query(`SELECT to_regclass($1) IS NOT NULL AS found`, [relation]);
+  // Only tables hold rows; reading a view would run whatever functions it calls.
+  const exists = await client.query(`SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass($1::text) AND relkind IN ('r', 'p')) AS found`, [relation]);
   if (!exists.rows[0].found) return false;
   if (what.kind === 'table') return (await client.query(`SELECT EXISTS (SELECT 1 FROM ${relation}) AS data`)).rows[0].data;
   const column = await client.query(`SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = $2 AND attnum > 0 AND NOT attisdropped`, [relation, what.column]);
@@ -107,8 +108,19 @@ function loss(what: Dropped): string {
  * which holds values`. Empty when nothing that holds data is dropped. Reads the database
  * as it is now, before anything runs.
  */
-export async function downDataLoss(client: ClientBase, schema: string, migrations: readonly { readonly id: string; readonly down_sql: string }[]): Promise<string[]> {
+export async function downDataLoss(client: ClientBase, schema: string, ownerRole: string, migrations: readonly { readonly id: string; readonly down_sql: string }[]): Promise<string[]> {
   await loadSqlParser();
+  // Read-only, as the service's owner role, with nothing but pg_catalog on the path: what the
+  // check reads can run no code of the migrations' making as the deploying user.
+  await client.query(`BEGIN READ ONLY; SET LOCAL ROLE ${quoteIdentifier(ownerRole)}; SET LOCAL search_path = pg_catalog, pg_temp`);
+  try {
+    return await lossesOf(client, schema, migrations);
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+async function lossesOf(client: ClientBase, schema: string, migrations: readonly { readonly id: string; readonly down_sql: string }[]): Promise<string[]> {
   const losses: string[] = [];
   for (const migration of migrations) {
     let dropped: Dropped[];
@@ -120,8 +132,11 @@ export async function downDataLoss(client: ClientBase, schema: string, migration
     }
     for (const what of dropped) {
       try {
+        await client.query('SAVEPOINT probe');
         if (await holdsData(client, what)) losses.push(`${migration.id}: ${action(what)}, ${loss(what)}`);
+        await client.query('RELEASE SAVEPOINT probe');
       } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT probe');
         // E.g. no privilege to read it: what cannot be checked counts as lost.
         losses.push(`${migration.id}: ${action(what)}; whether it holds data cannot be checked (${(error as Error).message})`);
       }

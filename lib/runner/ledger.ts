@@ -29,7 +29,7 @@ export interface HistoryRow {
 }
 
 /** Serializes ledger creation between runners of different services (key: 'bedrock', 0). */
-const SETUP_LOCK = `pg_advisory_xact_lock(hashtext('bedrock'), 0)`;
+const SETUP_LOCK = `pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('bedrock'::text), 0)`;
 
 /**
  * Creates the ledger if missing. Owned by the deploying role; no other role gets access.
@@ -37,11 +37,11 @@ const SETUP_LOCK = `pg_advisory_xact_lock(hashtext('bedrock'), 0)`;
  * app session holding this key must not block every first deploy forever).
  */
 export async function ensureLedger(client: ClientBase, waitMs = 60_000): Promise<void> {
-  const exists = await client.query(`SELECT to_regclass('bedrock.migrations') IS NOT NULL AND to_regclass('bedrock.migration_history') IS NOT NULL AS ok`);
+  const exists = await client.query(`SELECT pg_catalog.to_regclass('bedrock.migrations'::text) IS NOT NULL AND pg_catalog.to_regclass('bedrock.migration_history'::text) IS NOT NULL AS ok`);
   if (exists.rows[0].ok) return;
   await client.query('BEGIN');
   try {
-    await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
+    await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1::text, true)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
     await client.query(`SELECT ${SETUP_LOCK}`).catch(async (error: { code?: string }) => {
       if (error.code !== '55P03') throw error;
       await client.query('ROLLBACK');
@@ -86,14 +86,14 @@ export class LedgerLockTimeout extends Error {}
 
 /** The service's ledger rows, oldest first (ids start with their UTC timestamp). */
 export async function ledgerRows(client: ClientBase, service: string): Promise<LedgerRow[]> {
-  const exists = await client.query(`SELECT to_regclass('bedrock.migrations') IS NOT NULL AS ok`);
+  const exists = await client.query(`SELECT pg_catalog.to_regclass('bedrock.migrations'::text) IS NOT NULL AS ok`);
   if (!exists.rows[0].ok) return [];
   const { rows } = await client.query<LedgerRow>(`SELECT * FROM bedrock.migrations WHERE service = $1 ORDER BY id`, [service]);
   return rows;
 }
 
 export async function historyRows(client: ClientBase, service: string): Promise<HistoryRow[]> {
-  const exists = await client.query(`SELECT to_regclass('bedrock.migration_history') IS NOT NULL AS ok`);
+  const exists = await client.query(`SELECT pg_catalog.to_regclass('bedrock.migration_history'::text) IS NOT NULL AS ok`);
   if (!exists.rows[0].ok) return [];
   const { rows } = await client.query<HistoryRow>(`SELECT at, id, action, by, duration_ms, error FROM bedrock.migration_history WHERE service = $1 ORDER BY at, id`, [service]);
   return rows;
@@ -112,7 +112,7 @@ export async function recordApplied(client: ClientBase, entry: LedgerEntry, stat
   await client.query(
     `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status, duration_ms, error)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (service, id) DO UPDATE SET status = EXCLUDED.status, duration_ms = EXCLUDED.duration_ms, error = EXCLUDED.error, applied_at = clock_timestamp(), applied_by = session_user`,
+     ON CONFLICT (service, id) DO UPDATE SET status = EXCLUDED.status, duration_ms = EXCLUDED.duration_ms, error = EXCLUDED.error, applied_at = pg_catalog.clock_timestamp(), applied_by = session_user`,
     [entry.service, entry.id, entry.checksum, entry.up, entry.down, entry.transactional, status, durationMs, error],
   );
   const action = status === 'applied' ? 'up' : status === 'baselined' ? 'baseline' : 'failed';
@@ -120,7 +120,9 @@ export async function recordApplied(client: ClientBase, entry: LedgerEntry, stat
 }
 
 /** Milliseconds since the transaction began, computed by the server. */
-const ELAPSED_MS = `(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer`;
+// Functions qualified and operators resolved with pg_catalog alone on the path (the runner
+// resets it before writing the ledger): nothing a migration created can stand in for them.
+const ELAPSED_MS = `(pg_catalog.date_part('epoch'::text, pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer`;
 
 /**
  * The ledger row and history event of an applied migration as SQL, to travel in the same

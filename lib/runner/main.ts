@@ -16,16 +16,21 @@ async function main(args: string[]): Promise<void> {
   const manifest = option(args, '--manifest');
   const expected = option(args, '--expect');
   if (!manifest || !expected) throw new Error('usage: runner.js --manifest <file> --expect <sha256> [--allow-downgrades] [--lock-timeout-ms N] [--statement-timeout-ms N] [--lock-wait-ms N]');
+  const number = (name: string): number | undefined => {
+    const value = option(args, name);
+    if (value === undefined) return undefined;
+    // A wait that is not a positive whole number of milliseconds would be no bound at all.
+    if (!/^[1-9]\d*$/.test(value)) throw new Error(`${name} ${JSON.stringify(value)}: give a positive whole number of milliseconds, e.g. ${name} 60000`);
+    return Number(value);
+  };
+  const timeouts = { lockTimeoutMs: number('--lock-timeout-ms'), statementTimeoutMs: number('--statement-timeout-ms'), lockWaitMs: number('--lock-wait-ms') };
   const plan = planFromManifest(readFileSync(manifest, 'utf8'), expected);
-  const number = (name: string) => (option(args, name) !== undefined ? Number(option(args, name)) : undefined);
   const client = await connect();
   try {
     await converge(client, {
       plan,
       allowDowngrades: args.includes('--allow-downgrades'),
-      lockTimeoutMs: number('--lock-timeout-ms'),
-      statementTimeoutMs: number('--statement-timeout-ms'),
-      lockWaitMs: number('--lock-wait-ms'),
+      ...timeouts,
       log: (line) => console.log(line),
       reconnect: () => connect({ timeoutMs: 10_000 }),
     });

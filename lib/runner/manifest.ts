@@ -20,6 +20,8 @@ export interface RunnerManifest {
      */
     readonly up: string;
     readonly down: string;
+    /** How many statements the up SQL holds (PostgreSQL's parser, at synth). */
+    readonly statementCount?: number;
     /** For non-transactional migrations, the up SQL split into statements. */
     readonly statements?: readonly string[];
   }[];
@@ -32,7 +34,16 @@ export function manifestText(service: string, ownerRole: string, migrations: rea
     schema,
     migrations: migrations.map((m) => {
       const split = statements(m);
-      return { id: m.id, checksum: m.checksum, text: m.text, transactional: m.transactional, up: m.up, down: m.down, ...(split ? { statements: split } : {}) };
+      return {
+        id: m.id,
+        checksum: m.checksum,
+        text: m.text,
+        transactional: m.transactional,
+        up: m.up,
+        down: m.down,
+        ...(split ? { statementCount: split.length } : {}),
+        ...(split && !m.transactional ? { statements: split } : {}),
+      };
     }),
   };
   return `${JSON.stringify(manifest)}\n`;
@@ -54,7 +65,15 @@ export function planFromManifest(text: string, expected: string): MigrationPlan 
       if (typeof entry.up !== 'string' || typeof entry.down !== 'string' || typeof entry.transactional !== 'boolean') {
         throw new Error(`REFUSED: ${entry.id}: the manifest was written by an older version (no up/down): re-run cdktf synth`);
       }
-      return { id: entry.id, checksum: entry.checksum, transactional: entry.transactional, up: entry.up, down: entry.down, ...(entry.statements ? { statements: entry.statements } : {}) };
+      return {
+        id: entry.id,
+        checksum: entry.checksum,
+        transactional: entry.transactional,
+        up: entry.up,
+        down: entry.down,
+        ...(entry.statementCount !== undefined ? { statementCount: entry.statementCount } : {}),
+        ...(entry.statements ? { statements: entry.statements } : {}),
+      };
     }),
   };
 }

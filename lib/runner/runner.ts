@@ -1,13 +1,13 @@
 // The migration runner: converges one service's part of the database to the plan's head.
 // One session, one advisory lock per service, one transaction per migration run as the
 // owner role with lock and statement timeouts, the ledger row written in that transaction.
-import { ClientBase, DatabaseError } from 'pg';
+import { ClientBase, DatabaseError, QueryConfig } from 'pg';
 import { quoteIdentifier } from '../sql/identifier';
 import { ensureLedger, LedgerEntry, LedgerLockTimeout, LedgerRow, ledgerRows, recordApplied, recordAppliedSql, recordRemovedSql } from './ledger';
 import { quoteLiteral } from '../sql/literal';
 import { MigrationPlan, PlannedMigration } from './planned-migration';
 import { lockService, unlockService } from './service-lock';
-import { isConnectionLost, pinSession } from './session';
+import { isConnectionLost, migrationSearchPath, pinSession, RUNNER_SEARCH_PATH, SessionSettings } from './session';
 
 export interface ConvergeOptions {
   readonly plan: MigrationPlan;
@@ -40,12 +40,7 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
   const { plan } = options;
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  await pinSession(client, {
-    applicationName: `bedrock-runner ${plan.service}`,
-    schema: plan.schema ?? plan.service,
-    lockTimeoutMs: options.lockTimeoutMs ?? 10_000,
-    statementTimeoutMs: options.statementTimeoutMs ?? 900_000,
-  });
+  await pinSession(client, sessionSettings(plan, options));
   await lockService(client, plan.service, {
     waitMs: options.lockWaitMs ?? 60_000,
     onWait: (holder) => log(`${plan.service}: waiting for another deploy to finish: ${holder}`),
@@ -143,7 +138,7 @@ function describe(error: unknown): string {
  * otherwise cost as much as the DDL.
  */
 async function flushCommits(client: ClientBase): Promise<void> {
-  await client.query(`BEGIN;\nSET LOCAL synchronous_commit = on;\nSELECT pg_current_xact_id();\nCOMMIT`);
+  await client.query(`BEGIN;\nSET LOCAL synchronous_commit = on;\nSELECT pg_catalog.pg_current_xact_id();\nCOMMIT`);
 }
 
 /**
@@ -152,33 +147,68 @@ async function flushCommits(client: ClientBase): Promise<void> {
  * trailing comment in the SQL cannot swallow what follows. On any error the rest is skipped
  * by PostgreSQL and the transaction rolled back here.
  */
-async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options: ConvergeOptions, sql: string, ledger: string): Promise<void> {
+async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options: ConvergeOptions, sql: string, ledger: string, statementCount?: number): Promise<void> {
   const script = [
     'BEGIN',
     'SET LOCAL synchronous_commit = off',
     `SET LOCAL lock_timeout = ${quoteLiteral(`${options.lockTimeoutMs ?? 10_000}ms`)}`,
     `SET LOCAL statement_timeout = ${quoteLiteral(`${options.statementTimeoutMs ?? 900_000}ms`)}`,
     `SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`,
+    `SET LOCAL search_path = ${migrationSearchPath(plan.schema ?? plan.service)}`,
     sql,
     'RESET ROLE',
+    // The ledger rows are written as the deploying user: with pg_catalog alone on the path, no
+    // operator or function the migration created can stand in for the ones they use.
+    `SET LOCAL search_path = ${RUNNER_SEARCH_PATH}`,
     ledger,
     'COMMIT',
   ].join('\n;\n');
   try {
-    await client.query(script);
+    await queryWithin(client, script, answerWithinMs(options, statementCount));
   } catch (error) {
+    if (isReadTimeout(error)) throw closeSilentConnection(client, error);
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
 
+/**
+ * How long to wait for the server's answer to a migration: every statement may take
+ * statement_timeout, plus one more. The server enforces the timeouts; this bounds a network
+ * that went silent (no reset, no answer), which no server setting can.
+ */
+function answerWithinMs(options: ConvergeOptions, statementCount = 1): number {
+  return (Math.max(1, statementCount) + 1) * (options.statementTimeoutMs ?? 900_000);
+}
+
+/** node-postgres's per-query read timeout (query_timeout, missing from @types/pg). */
+function queryWithin(client: ClientBase, text: string, ms: number): Promise<unknown> {
+  return client.query({ text, query_timeout: ms } as QueryConfig);
+}
+
+const isReadTimeout = (error: unknown): boolean => (error as Error)?.message === 'Query read timeout';
+
+/**
+ * No answer in time: the socket is destroyed, so nothing else waits on it (node-postgres would
+ * otherwise keep the query in flight). The server notices within client_connection_check_interval
+ * and rolls back, unless the COMMIT had already run: the outcome is unknown.
+ */
+function closeSilentConnection(client: ClientBase, error: unknown): SilentServer {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  return new SilentServer((error as Error).message);
+}
+
+/** The server did not answer within the bound. */
+class SilentServer extends Error {}
+
 async function runUp(client: ClientBase, plan: MigrationPlan, migration: PlannedMigration, options: ConvergeOptions, log: (line: string) => void): Promise<void> {
   const entry: LedgerEntry = { service: plan.service, id: migration.id, checksum: migration.checksum, up: migration.up, down: migration.down, transactional: migration.transactional };
   const started = Date.now();
-  if (!migration.transactional) return runUpOutsideTransaction(client, plan, migration, entry, log);
+  if (!migration.transactional) return runUpOutsideTransaction(client, plan, migration, entry, options, log);
   try {
-    await inOneTransaction(client, plan, options, migration.up, recordAppliedSql(entry));
+    await inOneTransaction(client, plan, options, migration.up, recordAppliedSql(entry), migration.statementCount);
   } catch (error) {
+    if (error instanceof SilentServer) throw silentServer(plan, migration.id, 'applying', options, migration.statementCount);
     if (isConnectionLost(error)) throw await lostConnection(plan, migration.id, 'applying', error, options);
     throw new RunnerError(`${plan.service}: migration ${migration.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }
@@ -191,6 +221,7 @@ async function runUpOutsideTransaction(
   plan: MigrationPlan,
   migration: PlannedMigration,
   entry: LedgerEntry,
+  options: ConvergeOptions,
   log: (line: string) => void,
 ): Promise<void> {
   const started = Date.now();
@@ -198,10 +229,11 @@ async function runUpOutsideTransaction(
   await recordApplied(client, entry, 'failed', null, 'started outside a transaction and did not finish');
   try {
     // The session's timeouts (pinned at the start) bound every statement here too.
-    await client.query(`SET ROLE ${quoteIdentifier(plan.ownerRole)}`);
-    for (const statement of migration.statements ?? [migration.up]) await client.query(statement);
+    await client.query(`SET ROLE ${quoteIdentifier(plan.ownerRole)}; SET search_path = ${migrationSearchPath(plan.schema ?? plan.service)}`);
+    for (const statement of migration.statements ?? [migration.up]) await queryWithin(client, statement, answerWithinMs(options));
   } catch (error) {
-    if (isConnectionLost(error)) {
+    if (isReadTimeout(error)) closeSilentConnection(client, error);
+    if (isConnectionLost(error) || isReadTimeout(error)) {
       throw new RunnerError(
         `${plan.service}: the connection was lost while applying ${migration.id} (outside a transaction: ${describe(error)}); it is recorded as failed and unresolved, and part of it may have run. ` +
           `Inspect the database, then \`npm run bedrock -- resolve --service ${plan.service} ${migration.id} --applied\` or \`--rolled-back\``,
@@ -215,6 +247,8 @@ async function runUpOutsideTransaction(
     );
   } finally {
     await client.query('RESET ROLE').catch(() => undefined);
+    // Whatever the statements set for the session, the runner's own settings hold again.
+    await pinSession(client, sessionSettings(plan, options)).catch(() => undefined);
   }
   await recordApplied(client, entry, 'applied', Date.now() - started);
   log(`${plan.service}: applied ${migration.id} (outside a transaction) in ${Date.now() - started} ms`);
@@ -225,6 +259,7 @@ async function runDown(client: ClientBase, plan: MigrationPlan, row: LedgerRow, 
   try {
     await inOneTransaction(client, plan, options, row.down_sql, recordRemovedSql(plan.service, row.id));
   } catch (error) {
+    if (error instanceof SilentServer) throw silentServer(plan, row.id, 'rolling back', options, 1);
     if (isConnectionLost(error)) throw await lostConnection(plan, row.id, 'rolling back', error, options);
     throw new RunnerError(`${plan.service}: rolling back ${row.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }
@@ -256,4 +291,16 @@ async function ledgerHolds(service: string, id: string, options: ConvergeOptions
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+function sessionSettings(plan: MigrationPlan, options: ConvergeOptions): SessionSettings {
+  return { applicationName: `bedrock-runner ${plan.service}`, lockTimeoutMs: options.lockTimeoutMs ?? 10_000, statementTimeoutMs: options.statementTimeoutMs ?? 900_000 };
+}
+
+function silentServer(plan: MigrationPlan, id: string, doing: 'applying' | 'rolling back', options: ConvergeOptions, statementCount = 1): RunnerError {
+  const seconds = Math.round(answerWithinMs(options, statementCount) / 1000);
+  return new RunnerError(
+    `${plan.service}: no answer from the server for ${seconds} s while ${doing} ${id} (the network went silent?): the connection was closed, and it is unresolved: ` +
+      `PostgreSQL rolls it back unless its COMMIT had already run. Run \`npm run bedrock -- status --service ${plan.service}\` to see which, then deploy again`,
+  );
 }

@@ -2,7 +2,7 @@
 // A second runner waits a bounded time, then fails naming who holds the lock.
 import { ClientBase } from 'pg';
 
-const KEY = `hashtext('bedrock'), hashtext($1)`;
+const KEY = `pg_catalog.hashtext('bedrock'::text), pg_catalog.hashtext($1::text)`;
 
 export interface LockOptions {
   /** How long to wait for another deploy of the same service, in ms. */
@@ -13,7 +13,7 @@ export interface LockOptions {
 
 /** Who holds the service's lock: pid, user, application, host, since when. */
 function holderOf(client: ClientBase, service: string): Promise<string> {
-  return advisoryLockHolder(client, `hashtext($1)`, [service]);
+  return advisoryLockHolder(client, `pg_catalog.hashtext($1::text)`, [service]);
 }
 
 /**
@@ -22,9 +22,9 @@ function holderOf(client: ClientBase, service: string): Promise<string> {
  */
 export async function advisoryLockHolder(client: ClientBase, secondKey: string, values: unknown[] = []): Promise<string> {
   const { rows } = await client.query(
-    `SELECT a.pid, a.usename, a.application_name, coalesce(host(a.client_addr), 'local socket') AS host, a.backend_start
-       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = hashtext('bedrock')::oid AND l.objid = (${secondKey})::oid AND l.objsubid = 2`,
+    `SELECT a.pid, a.usename, a.application_name, coalesce(pg_catalog.host(a.client_addr), 'local socket') AS host, a.backend_start
+       FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = pg_catalog.hashtext('bedrock'::text)::oid AND l.objid = (${secondKey})::oid AND l.objsubid = 2`,
     values,
   );
   if (rows.length === 0) return 'a session that has just ended';
@@ -37,7 +37,7 @@ export async function lockService(client: ClientBase, service: string, options: 
   const deadline = Date.now() + options.waitMs;
   let announced = false;
   for (;;) {
-    const { rows } = await client.query(`SELECT pg_try_advisory_lock(${KEY}) AS locked`, [service]);
+    const { rows } = await client.query(`SELECT pg_catalog.pg_try_advisory_lock(${KEY}) AS locked`, [service]);
     if (rows[0].locked) return;
     if (!announced) {
       options.onWait?.(await holderOf(client, service));
@@ -51,5 +51,5 @@ export async function lockService(client: ClientBase, service: string, options: 
 }
 
 export async function unlockService(client: ClientBase, service: string): Promise<void> {
-  await client.query(`SELECT pg_advisory_unlock(${KEY})`, [service]);
+  await client.query(`SELECT pg_catalog.pg_advisory_unlock(${KEY})`, [service]);
 }

@@ -6,8 +6,6 @@ import { quoteIdentifier } from '../sql/identifier';
 
 export interface SessionSettings {
   readonly applicationName: string;
-  /** The service's schema: search_path becomes `pg_catalog, <schema>, public`. */
-  readonly schema: string;
   readonly lockTimeoutMs: number;
   readonly statementTimeoutMs: number;
 }
@@ -15,19 +13,33 @@ export interface SessionSettings {
 /**
  * One round trip. Besides the quoting settings, lock_timeout and statement_timeout hold for
  * the whole session, so every statement the runner sends (creating the ledger, reading it,
- * recording a failure) is bounded, not only the migrations.
+ * recording a failure) is bounded, not only the migrations. The session's own search_path is
+ * pg_catalog alone: the runner's SQL runs as the deploying user, and a type, function or
+ * operator a migration created in a service schema must never be what one of its names
+ * resolves to (a domain named `to_regclass` would otherwise turn the runner's
+ * `to_regclass('...')` into a cast that runs the domain's CHECK as that user).
+ * client_connection_check_interval (PostgreSQL 14+) makes the server notice a client that went
+ * away mid-statement and roll back, rather than run on to COMMIT.
  */
 export async function pinSession(client: ClientBase, settings: SessionSettings): Promise<void> {
   await client.query(
-    `SELECT set_config('application_name', $1, false), set_config('client_encoding', 'UTF8', false),
-            set_config('standard_conforming_strings', 'on', false), set_config('search_path', $2, false),
-            set_config('lock_timeout', $3, false), set_config('statement_timeout', $4, false)`,
-    [settings.applicationName, searchPath(settings.schema), `${settings.lockTimeoutMs}ms`, `${settings.statementTimeoutMs}ms`],
+    `SELECT pg_catalog.set_config('search_path', $1::text, false), pg_catalog.set_config('application_name', $2::text, false),
+            pg_catalog.set_config('client_encoding', 'UTF8'::text, false), pg_catalog.set_config('standard_conforming_strings', 'on'::text, false),
+            pg_catalog.set_config('lock_timeout', $3::text, false), pg_catalog.set_config('statement_timeout', $4::text, false),
+            pg_catalog.set_config('client_connection_check_interval', '5s'::text, false)`,
+    [RUNNER_SEARCH_PATH, settings.applicationName, `${settings.lockTimeoutMs}ms`, `${settings.statementTimeoutMs}ms`],
   );
 }
 
-/** Built-ins first (a function in a service schema cannot shadow them), public last (extensions). */
-export function searchPath(schema: string): string {
+/** What the runner's own statements resolve names through. */
+export const RUNNER_SEARCH_PATH = 'pg_catalog, pg_temp';
+
+/**
+ * What a migration's statements resolve names through, set after SET ROLE to the owner:
+ * built-ins first (nothing in a service schema shadows them), then the service's schema,
+ * then public, where the environment's extensions live.
+ */
+export function migrationSearchPath(schema: string): string {
   return `pg_catalog, ${quoteIdentifier(schema)}, public`;
 }
 

@@ -42,6 +42,8 @@ function findExpressionProblem(sql: string): string | undefined {
   if (!tokens) return 'it does not scan as SQL: a quoted string, dollar quote or comment is not closed';
   const comments = tokens.some((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT');
   if (comments) return 'remove the comment from the expression (put the explanation in a column or table comment)';
+  const layout = lineBreakProblem(sql, tokens) ?? unopenedParenthesisProblem(sql, tokens);
+  if (layout) return layout;
   let result: pgQuery.ParseResult;
   try {
     // The newline ends any trailing `--` comment, so it cannot swallow the closing paren.
@@ -56,6 +58,50 @@ function findExpressionProblem(sql: string): string | undefined {
     return 'it must be a single SQL expression, not a statement or a list';
   }
   return undefined;
+}
+
+/**
+ * A raw line break inside one token (a string constant, a quoted name, a bit string) would
+ * put the token's later lines into the migration file as lines of their own: a line reading
+ * `-- +down` inside a string would look like the marker to a reviewer (and the file parser
+ * refuses it). Line breaks between tokens are layout, and stay allowed.
+ */
+function lineBreakProblem(sql: string, tokens: readonly pgQuery.ScanToken[]): string | undefined {
+  const token = tokens.find((t) => /[\n\r]/.test(t.text));
+  if (!token) return undefined;
+  const at = `at character ${characterPosition(sql, token.start)}`;
+  if (token.tokenName === 'SCONST' || /^u&'/i.test(token.text)) {
+    return `the string constant ${at} holds a raw line break, which would split it over lines of the migration file: write the line break as \\n inside an E'' literal (E'a\\nb')`;
+  }
+  const kind = /^(u&)?"/i.test(token.text) ? 'quoted name' : 'bit string constant';
+  return `the ${kind} ${at} holds a raw line break, which would split it over lines of the migration file: write it on one line`;
+}
+
+/**
+ * The expression is spliced inside parentheses (`CHECK (<sql>)`, and `SELECT (<sql>)` to parse
+ * it here), so `a <> '') OR (a IS NULL` would borrow the wrapper's parentheses: it would parse
+ * here, then fail at generate or apply as a confusing error about the whole statement. So the
+ * depth of its own parentheses and brackets may never go below 0. (That it ends at 0, and that
+ * each ")" and "]" closes its own kind, the parse checks: one pair around it cannot make up for
+ * a "(" left open.)
+ */
+function unopenedParenthesisProblem(sql: string, tokens: readonly pgQuery.ScanToken[]): string | undefined {
+  let depth = 0;
+  for (const token of tokens) {
+    if (token.text === '(' || token.text === '[') depth += 1;
+    if (token.text !== ')' && token.text !== ']') continue;
+    if (depth === 0) {
+      const opening = token.text === ')' ? '(' : '[';
+      return `its parentheses do not balance: the "${token.text}" at character ${characterPosition(sql, token.start)} closes nothing the expression opened: remove it or add the matching "${opening}" before it`;
+    }
+    depth -= 1;
+  }
+  return undefined;
+}
+
+/** The 1-based character position of a token the scanner located by byte offset. */
+function characterPosition(sql: string, byteOffset: number): number {
+  return [...Buffer.from(sql, 'utf8').subarray(0, byteOffset).toString('utf8')].length + 1;
 }
 
 /** Memoizes a function of SQL text: apps repeat the same few expressions and types in many tables. */

@@ -36,8 +36,8 @@ export function judgeMigration(migration: Migration, context: StatementContext, 
 
 /** Everything a finding depends on besides the file. */
 function contextKey(context: StatementContext): string {
-  const { service, schema, ownerRole, otherServices, extensionSchemas, otherTables } = context;
-  return JSON.stringify([service, schema, ownerRole, [...otherServices], extensionSchemas, otherTables ? [...otherTables] : null]);
+  const { service, schema, ownerRole, otherServices, extensionSchemas } = context;
+  return JSON.stringify([service, schema, ownerRole, [...otherServices], extensionSchemas]);
 }
 
 function judge(migration: Migration, context: StatementContext, rules: readonly StatementRule[]): StatementFinding[] {

@@ -1,7 +1,7 @@
 // BEDROCK-S4: a migration holds only the kinds of statement a schema migration does. Anything
 // else (extensions, schemas, servers, publications, transactions...) is refused by default:
 // the safe answer for a kind nobody has thought through is no.
-import { IDENTITY_STATEMENT_KINDS } from './no-identity-or-privilege-changes';
+import { IDENTITY_DROP_TYPES, IDENTITY_STATEMENT_KINDS } from './no-identity-or-privilege-changes';
 import { PROCEDURAL_STATEMENT_KINDS } from './procedural-code-acknowledged';
 import { ParsedStatement, StatementRule } from './statement-rule';
 
@@ -74,7 +74,7 @@ const DROPPABLE = new Set([
 const DEFINABLE = new Set(['OBJECT_TYPE', 'OBJECT_COLLATION', 'OBJECT_AGGREGATE', 'OBJECT_OPERATOR']);
 
 function isKnown({ kind, node }: ParsedStatement): boolean {
-  if (kind === 'DropStmt') return DROPPABLE.has(String(node.removeType));
+  if (kind === 'DropStmt') return DROPPABLE.has(String(node.removeType)) || IDENTITY_DROP_TYPES.includes(String(node.removeType));
   if (kind === 'DefineStmt') return DEFINABLE.has(String(node.kind));
   return MIGRATION_KINDS.has(kind);
 }
@@ -97,6 +97,7 @@ const FIXES: Readonly<Record<string, string>> = {
   DropdbStmt: "the database is the platform stack's (PlatformStack)",
   LoadStmt: 'LOAD puts a shared library into the server process: that is the platform team\'s, outside migrations',
   CheckPointStmt: 'checkpoints are the server\'s and the platform team\'s: remove it',
+  NotifyStmt: "NOTIFY reaches every session listening on the channel (other services' applications): a migration changes the schema and never talks to applications; remove it",
 };
 
 function fixFor({ kind, node }: ParsedStatement): string {

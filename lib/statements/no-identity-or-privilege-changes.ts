@@ -2,32 +2,22 @@
 // runner pins. The runner runs each migration as the service's owner role with search_path and
 // standard_conforming_strings pinned; grants are the provider's (ServiceStack, PlatformStack).
 // A RESET ROLE would hand the rest of the migration to the deploying user, often a superuser.
+// Row-level security decides who sees which rows without a GRANT, so it is refused too; what
+// S2 says about SET and about function calls lives in setting-changes.ts and refused-functions.ts.
+import { refusedFunctionCalls } from './refused-functions';
+import { routineSettingProblems, settingProblems } from './setting-changes';
 import { StatementContext } from './statement-context';
 import { ParsedStatement, StatementRule } from './statement-rule';
-import { isNode, namesOf, SyntaxNode, unwrap, visitNodes } from './syntax-tree';
+import { isNode, SyntaxNode, unwrap, visitNodes } from './syntax-tree';
 
 export const NoIdentityOrPrivilegeChanges: StatementRule = {
   id: 'BEDROCK-S2',
   name: 'NoIdentityOrPrivilegeChanges',
   description:
-    'No SET/RESET ROLE or SESSION AUTHORIZATION, roles, GRANT/REVOKE, OWNER TO, ALTER SYSTEM/DATABASE, COPY PROGRAM or server files, SECURITY DEFINER, set_config() or SQL run from text, or SET outside a short allowlist',
+    'No SET/RESET ROLE or SESSION AUTHORIZATION, roles, GRANT/REVOKE, OWNER TO, row-level security (ENABLE/DISABLE/FORCE ROW LEVEL SECURITY, policies), ALTER SYSTEM/DATABASE, COPY PROGRAM or server files, SECURITY DEFINER, set_config() or SQL run from text, functions with server-side effects (advisory locks, pg_notify, large objects, server files, other sessions, configuration, replication, dblink), settings other than SET LOCAL of a short allowlist, or a timeout turned off',
   acknowledgeable: false,
-  check: (statement, context) => [...statementProblems(statement, context), ...setConfigCalls(statement)],
+  check: (statement, context) => [...statementProblems(statement, context), ...refusedFunctionCalls(statement, context)],
 };
-
-/** Settings a migration may change (SET or SET LOCAL): limits and memory for its own statements. */
-export const ALLOWED_SETTINGS: readonly string[] = [
-  'lock_timeout',
-  'statement_timeout',
-  'idle_in_transaction_session_timeout',
-  'maintenance_work_mem',
-  'work_mem',
-  'max_parallel_maintenance_workers',
-  'client_min_messages',
-];
-
-/** Settings the runner pins, which name resolution and literal quoting rely on. */
-const PINNED_SETTINGS = new Set(['search_path', 'standard_conforming_strings']);
 
 type Explain = (statement: ParsedStatement, context: StatementContext) => string;
 
@@ -38,6 +28,8 @@ const grants: Explain = ({ label }, { service }) =>
   `${label} changes privileges: grants are the provider's job (ServiceStack grants on ${service}'s tables from the model's reads and sharedWriters; PlatformStack grants schemas and roles); declare the access in the model instead`;
 const ownership: Explain = ({ label }, { ownerRole, service }) =>
   `${label} changes who owns objects: the runner runs as ${ownerRole}, which owns everything ${service}'s migrations create; remove it`;
+const ROW_SECURITY_FIX = "row-level security is a platform decision (who may read and write a table comes from the model's grants): if a service needs it, open an issue";
+const policies: Explain = ({ label }) => `${label} changes a row-level security policy, which decides which rows each role sees and changes, without a GRANT; ${ROW_SECURITY_FIX}`;
 
 /** Statement kinds refused whatever they hold. */
 const ALWAYS_REFUSED: Readonly<Record<string, Explain>> = {
@@ -57,6 +49,16 @@ const ALWAYS_REFUSED: Readonly<Record<string, Explain>> = {
   AlterDatabaseSetStmt: alterDatabase,
   AlterDatabaseRefreshCollStmt: alterDatabase,
   SecLabelStmt: ({ label }) => `${label} changes security labels, which decide access: that is the platform team's, outside migrations`,
+  CreatePolicyStmt: policies,
+  AlterPolicyStmt: policies,
+};
+
+/** What ALTER TABLE does to row-level security, by command. */
+const ROW_SECURITY_COMMANDS: Readonly<Record<string, string>> = {
+  AT_EnableRowSecurity: 'ENABLE ROW LEVEL SECURITY',
+  AT_DisableRowSecurity: 'DISABLE ROW LEVEL SECURITY',
+  AT_ForceRowSecurity: 'FORCE ROW LEVEL SECURITY',
+  AT_NoForceRowSecurity: 'NO FORCE ROW LEVEL SECURITY',
 };
 
 function alterDatabase({ label }: ParsedStatement): string {
@@ -66,34 +68,50 @@ function alterDatabase({ label }: ParsedStatement): string {
 /** Kinds this rule judges (BEDROCK-S4 counts them as known, so each is refused once, here). */
 export const IDENTITY_STATEMENT_KINDS: readonly string[] = [...Object.keys(ALWAYS_REFUSED), 'VariableSetStmt', 'CopyStmt'];
 
+/** What DROP removes that this rule refuses (BEDROCK-S4 counts these as known, too). */
+export const IDENTITY_DROP_TYPES: readonly string[] = ['OBJECT_POLICY'];
+
 function statementProblems(statement: ParsedStatement, context: StatementContext): string[] {
   const { node, kind } = statement;
   const always = ALWAYS_REFUSED[kind];
   if (always) return [always(statement, context)];
-  if (kind === 'VariableSetStmt') return settingProblems(statement, context);
+  if (kind === 'VariableSetStmt') return settingProblems(statement, context, roleSwitch(statement, context));
   if (kind === 'CopyStmt') return copyProblems(statement);
   if (kind === 'RenameStmt' && node.renameType === 'OBJECT_ROLE') return [roles(statement, context)];
-  if (kind === 'AlterTableStmt' && commandsOf(node).some((cmd) => cmd.subtype === 'AT_ChangeOwner')) return [ownership(statement, context)];
-  if ((kind === 'CreateFunctionStmt' || kind === 'AlterFunctionStmt') && securityDefiner(node)) {
-    return [
-      `${statement.label} ... SECURITY DEFINER runs the function with ${context.ownerRole}'s privileges for every caller, so any role allowed to call it could change ${context.service}'s tables: use SECURITY INVOKER (the default)`,
-    ];
-  }
+  if (kind === 'RenameStmt' && node.renameType === 'OBJECT_POLICY') return [policies(statement, context)];
+  if (kind === 'DropStmt' && IDENTITY_DROP_TYPES.includes(String(node.removeType))) return [policies(statement, context)];
+  if (kind === 'AlterTableStmt') return alterTableProblems(statement, context);
+  if (kind === 'CreateFunctionStmt' || kind === 'AlterFunctionStmt') return routineProblems(statement, context);
   return [];
 }
 
-function settingProblems(statement: ParsedStatement, context: StatementContext): string[] {
-  const { node, label } = statement;
-  const name = String(node.name ?? '').toLowerCase();
-  if (node.kind === 'VAR_RESET_ALL') return [`${label} resets the role and the settings the runner pinned; remove it`];
-  if (name === 'role' || name === 'session_authorization') return [roleSwitch(statement, context)];
-  if (PINNED_SETTINGS.has(name)) {
-    return [
-      `${label} ${name} changes a setting the runner pins (search_path to pg_catalog, ${context.schema}, public; standard_conforming_strings on), which name resolution and quoting rely on: remove it (qualify names with ${context.schema} where needed)`,
-    ];
-  }
-  if (node.kind !== 'VAR_SET_MULTI' && ALLOWED_SETTINGS.includes(name)) return [];
-  return [`${label} ${name}: a migration may set only ${ALLOWED_SETTINGS.join(', ')}; remove it (or open an issue if a migration needs it)`];
+function alterTableProblems(statement: ParsedStatement, context: StatementContext): string[] {
+  const commands = commandsOf(statement.node);
+  const rowSecurity = [...new Set(commands.map((cmd) => ROW_SECURITY_COMMANDS[String(cmd.subtype)]).filter((c): c is string => c !== undefined))];
+  return [
+    ...(commands.some((cmd) => cmd.subtype === 'AT_ChangeOwner') ? [ownership(statement, context)] : []),
+    ...(rowSecurity.length > 0
+      ? [`${statement.label} ... ${rowSecurity.join(', ')} changes which rows each role sees and changes, without a GRANT; ${ROW_SECURITY_FIX}`]
+      : []),
+  ];
+}
+
+function routineProblems(statement: ParsedStatement, context: StatementContext): string[] {
+  const definer = securityDefiner(statement.node)
+    ? [
+        `${statement.label} ... SECURITY DEFINER runs the function with ${context.ownerRole}'s privileges for every caller, so any role allowed to call it could change ${context.service}'s tables: use SECURITY INVOKER (the default)`,
+      ]
+    : [];
+  return [...definer, ...routineSettings(statement.node).flatMap((set) => routineSettingProblems(set, statement.label))];
+}
+
+/** The `SET name = value` clauses of CREATE/ALTER FUNCTION, which hold while the routine runs. */
+function routineSettings(node: SyntaxNode): SyntaxNode[] {
+  const settings: SyntaxNode[] = [];
+  visitNodes([...((node.options as unknown[]) ?? []), ...((node.actions as unknown[]) ?? [])], (child, type) => {
+    if (type === 'VariableSetStmt') settings.push(child);
+  });
+  return settings;
 }
 
 function copyProblems({ node, label }: ParsedStatement): string[] {
@@ -112,24 +130,4 @@ function securityDefiner(node: SyntaxNode): boolean {
     const element = unwrap(option, 'DefElem');
     return element?.defname === 'security' && unwrap(element.arg, 'Boolean')?.boolval === true;
   });
-}
-
-/**
- * Built-ins that run SQL given as text, out of the statement rules' sight: through them a
- * query could still call set_config('role', ...).
- */
-const SQL_TEXT_FUNCTIONS = new Set(['query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'ts_stat', 'ts_rewrite']);
-
-/** set_config() anywhere in the statement (SET ROLE or SET search_path from inside a query), and SQL run from text. */
-function setConfigCalls({ node, label }: ParsedStatement): string[] {
-  const called = new Set<string>();
-  visitNodes(node, (child, type) => {
-    const name = type === 'FuncCall' ? namesOf(child.funcname).at(-1) : undefined;
-    if (name === 'set_config' || (name !== undefined && SQL_TEXT_FUNCTIONS.has(name))) called.add(name);
-  });
-  return [...called].map((name) =>
-    name === 'set_config'
-      ? `${label} calls set_config(), which changes session settings (the role, search_path) from inside a query: remove it (a migration may SET LOCAL only ${ALLOWED_SETTINGS.join(', ')})`
-      : `${label} calls ${name}(), which runs SQL given as text that the statement rules cannot check (it could change the role through set_config): write the statement itself`,
-  );
 }

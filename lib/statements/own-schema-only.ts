@@ -54,20 +54,17 @@ interface Where {
 
 /**
  * Unqualified names resolve through the runner's search_path (pg_catalog, the service's schema,
- * public): fine, except where pg_catalog or another service's table is what they would mean.
+ * public): fine, except where a pg_catalog relation is what they would mean. (An unqualified name
+ * never reaches another service's schema: it is not on the search_path.)
  */
 function unqualifiedPlace(name: TouchedName, context: StatementContext): Where | undefined {
   if (name.kind !== 'relation') return undefined;
   const table = name.parts[name.parts.length - 1];
-  if (table.startsWith('pg_')) {
-    return {
-      phrase: `the system schema pg_catalog (unqualified names resolve there first: the runner's search_path is pg_catalog, ${context.schema}, public)`,
-      fix: `qualify it with ${context.schema} if ${context.service}'s own table is meant`,
-    };
-  }
-  const owner = context.otherTables?.get(table);
-  if (owner === undefined || owner === context.service) return undefined;
-  return { phrase: `service ${owner}'s schema (it is ${owner}'s table; unqualified, it resolves in ${context.schema}, where it is not)`, fix: otherServiceFix(owner) };
+  if (!table.startsWith('pg_')) return undefined;
+  return {
+    phrase: `the system schema pg_catalog (unqualified names resolve there first: the runner's search_path is pg_catalog, ${context.schema}, public)`,
+    fix: `qualify it with ${context.schema} if ${context.service}'s own table is meant`,
+  };
 }
 
 function where(schema: string, context: StatementContext): Where {

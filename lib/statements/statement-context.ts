@@ -13,11 +13,6 @@ export interface StatementContext {
   readonly otherServices: ReadonlyMap<string, string>;
   /** Where the environment's extensions live: their functions and types may be used, never changed. */
   readonly extensionSchemas: readonly string[];
-  /**
-   * The other services' table names, each with its owner. Optional: when given, an unqualified
-   * reference to one of them is refused too (it would resolve in this service's schema).
-   */
-  readonly otherTables?: ReadonlyMap<string, string>;
 }
 
 /** The schema the PlatformStack installs extensions into (see the platform stack's extensions). */

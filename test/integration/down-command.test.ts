@@ -1,11 +1,14 @@
 // `down` on the command line, on real PostgreSQL: it runs only for a named environment that
 // allows downgrades, and a rollback that drops a table or column holding data needs
 // --accept-data-loss, refused before anything runs.
-import { bigint, BedrockProject, EnvironmentConfig, runCli, ServiceStack, Table, text, varchar } from '../../lib';
-import { droppedBy } from '../../lib/runner/down-data-loss';
+import { bigint, BedrockProject, EnvironmentConfig, ServiceStack, Table, text, varchar } from '../../lib';
+import { Client } from 'pg';
+import { downDataLoss, droppedBy } from '../../lib/runner/down-data-loss';
+import { loadSqlParser } from '../../lib/sql/parser';
 import { useTestDatabase } from '../support/database';
 import { prepareServices } from '../support/platform';
 import { testProject } from '../support/project';
+import { cliOnDatabase } from '../support/cli-on-database';
 
 const db = useTestDatabase();
 
@@ -26,19 +29,7 @@ const klines = (extra: Record<string, ReturnType<typeof text>> = {}) => (stack: 
 function project() {
   const base = testProject();
   const withEnvironments: BedrockProject = { ...base, environments };
-  const cli = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const previous = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = db.url;
-    try {
-      const code = await runCli(withEnvironments, args, { log: (l) => out.push(l), error: (l) => err.push(l) });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    } finally {
-      if (previous === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = previous;
-    }
-  };
+  const cli = (...args: string[]) => cliOnDatabase(withEnvironments, db.url, args);
   return { tables: base.tables, cli };
 }
 
@@ -147,5 +138,26 @@ describe('what a down statement drops, by PostgreSQL parser', () => {
       { kind: 'table', schema: 'datahub', table: 'z', how: 'truncates' },
     ]);
     expect(() => droppedBy('DROP TABL x', 'datahub')).toThrow('syntax error at or near "TABL"');
+  });
+});
+
+describe('the data-loss check runs no code of the migrations', () => {
+  // Found by an attacker's pass: the check read whatever to_regclass found, views included, as
+  // the deploying user, so a view's functions ran as that user before `down` even refused.
+  test('a view dropped by a down is not read; tables are read as the owner role, read-only', async () => {
+    await db.query('DROP SCHEMA IF EXISTS datahub CASCADE; CREATE SCHEMA datahub AUTHORIZATION datahub_owner');
+    await db.query(`CREATE VIEW datahub.report AS SELECT 1 AS one WHERE pg_catalog.pg_try_advisory_lock(4242)`);
+    await db.query(`CREATE TABLE datahub.rows (id int); INSERT INTO datahub.rows VALUES (1); ALTER TABLE datahub.rows OWNER TO datahub_owner`);
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await loadSqlParser();
+      const losses = await downDataLoss(client, 'datahub', 'datahub_owner', [{ id: 'm1', down_sql: 'DROP TABLE datahub.report; DROP TABLE datahub.rows;' }]);
+      expect(losses).toEqual(['m1: drops table datahub.rows, which holds rows']);
+      const locks = await db.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242`);
+      expect(locks.rows[0].n).toBe(0);
+    } finally {
+      await client.end();
+    }
   });
 });

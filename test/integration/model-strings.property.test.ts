@@ -84,6 +84,9 @@ interface Model {
   tableComment: string;
   columnComment: string;
   textDefault: string;
+  /** The value of a defaultSql expression (a literal, as a user writes it), or raw hostile SQL. */
+  memoDefault: string;
+  rawMemoDefault?: string;
   enumValues: string[];
   enumComment: string;
   checkValue: string;
@@ -105,6 +108,8 @@ function randomModel(s: Strings): Model {
     tableComment: s.hostile(),
     columnComment: s.hostile(),
     textDefault: s.hostile(),
+    memoDefault: s.hostile(),
+    ...(s.chance(0.1) ? { rawMemoDefault: s.hostile() } : {}),
     enumValues: values,
     enumComment: s.hostile(),
     checkValue: s.hostile(),
@@ -138,6 +143,7 @@ const literal = (value: string, s: Strings): string => {
 function define(model: Model, s: Strings) {
   const checkLiteral = literal(model.checkValue, s);
   const whereLiteral = literal(model.whereValue, s);
+  const memoDefault = model.rawMemoDefault ?? literal(model.memoDefault, s);
   return (stack: ServiceStack) => {
     const kind = new EnumType(stack, 'kind', { values: model.enumValues, comment: model.enumComment });
     new Table(stack, 'notes', {
@@ -148,6 +154,7 @@ function define(model: Model, s: Strings) {
         id: text().notNull(),
         [model.columnName]: text().default(model.textDefault).comment(model.columnComment),
         label: text(),
+        memo: text().defaultSql(memoDefault),
         kind: kind.column().default(model.enumValues[0]),
       },
       primaryKey: ['id'],
@@ -185,7 +192,11 @@ function constants(expression: string): string[] {
   return found;
 }
 
-async function catalog(name: string, column: string) {
+/** Raw SQL that was accepted as a default has no value to compare with; that it applied is the check. */
+const RAW = '(raw SQL default, applied)';
+
+async function catalog(model: Model) {
+  const { tableName: name, columnName: column } = model;
   const table = await db.query(
     `SELECT c.oid, obj_description(c.oid, 'pg_class') AS comment, col_description(c.oid, a.attnum) AS column_comment
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid
@@ -199,7 +210,7 @@ async function catalog(name: string, column: string) {
   const check = await db.query(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1 AND conname = 'notes_label_check'`, [oid]);
   const where = await db.query(`SELECT pg_get_expr(i.indpred, i.indrelid) AS def FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'notes_label_idx' AND i.indrelid = $1`, [oid]);
   // The default, evaluated: a row with only its key.
-  const inserted = await db.query(`INSERT INTO datahub.${quoteIdent(name)} (id) VALUES ('probe') RETURNING ${quoteIdent(column)} AS value, kind::text AS kind`);
+  const inserted = await db.query(`INSERT INTO datahub.${quoteIdent(name)} (id) VALUES ('probe') RETURNING ${quoteIdent(column)} AS value, kind::text AS kind, memo`);
   await db.query(`DELETE FROM datahub.${quoteIdent(name)}`);
   return {
     comment: table.rows[0].comment,
@@ -210,6 +221,7 @@ async function catalog(name: string, column: string) {
     whereConstants: constants(where.rows[0].def),
     textDefault: inserted.rows[0].value,
     kindDefault: inserted.rows[0].kind,
+    memoDefault: model.rawMemoDefault === undefined ? inserted.rows[0].memo : RAW,
   };
 }
 
@@ -225,6 +237,7 @@ function expected(model: Model) {
     whereConstants: [model.whereValue],
     textDefault: model.textDefault,
     kindDefault: model.enumValues[0],
+    memoDefault: model.rawMemoDefault === undefined ? model.memoDefault : RAW,
   };
 }
 
@@ -264,7 +277,7 @@ test(`${CASES} models with hostile strings (seed ${SEED}): refused with a messag
         expect({ context, up: splitStatements(parsed.up), down: splitStatements(parsed.down) }).toEqual({ context, up: bare(result.change.up), down: bare(result.change.down) });
         const migrations = directory.read().migrations;
         await converge(db.client, { plan: migrationPlan('datahub', 'datahub_owner', migrations), allowDowngrades: false });
-        expect({ context, catalog: await catalog(model.tableName, model.columnName) }).toEqual({ context, catalog: expected(model) });
+        expect({ context, catalog: await catalog(model) }).toEqual({ context, catalog: expected(model) });
         tally.applied += 1;
       }
       if (step > 0) {

@@ -1,6 +1,7 @@
 // The runner's session on real PostgreSQL: settings its quoting relies on are pinned whatever
 // the database says, every wait is bounded, and a lost connection ends in one clear line.
 import { spawn } from 'node:child_process';
+import { createServer, connect as tcpConnect, Socket } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -70,7 +71,7 @@ describe('settings the runner pins', () => {
     } finally {
       await client.end();
     }
-    expect((await db.query(`SELECT * FROM portfolio.settings`)).rows).toEqual([{ search_path: 'pg_catalog, "portfolio", public', scs: 'on', encoding: 'UTF8' }]);
+    expect((await db.query(`SELECT * FROM portfolio.settings`)).rows).toEqual([{ search_path: 'pg_catalog, portfolio, public', scs: 'on', encoding: 'UTF8' }]);
   });
 
   test('quoteLiteral reads back the same string under either standard_conforming_strings', async () => {
@@ -83,6 +84,34 @@ describe('settings the runner pins', () => {
       }
     }
     await db.query('RESET standard_conforming_strings');
+  });
+});
+
+describe("the runner's own SQL resolves names in pg_catalog only", () => {
+  // Found by an attacker's pass: the runner's session had the service schema on its path, so a
+  // domain named `to_regclass` turned the runner's `to_regclass('bedrock.migrations')` into a
+  // cast whose CHECK ran as the deploying user; an operator `*` for (double precision, integer)
+  // in the service schema ran inside the ledger INSERT, after RESET ROLE. These migrations
+  // bypass the statement judge (converge is called directly), as a judge gap would.
+  const trap = `pg_catalog.set_config('bedrock_test.ran_as', current_user::text, false) IS NOT NULL`;
+
+  test('a domain named like a function the runner calls, and a shadowing operator, are never used by it', async () => {
+    const traps = migration('20260101_000000_portfolio_traps', [
+      `CREATE DOMAIN portfolio.to_regclass AS text CHECK (${trap});`,
+      `CREATE DOMAIN portfolio.hashtext AS text CHECK (${trap});`,
+      `CREATE FUNCTION portfolio.times(double precision, integer) RETURNS double precision LANGUAGE sql AS $$ SELECT CASE WHEN ${trap} THEN $1 ELSE $1 END $$;`,
+      'CREATE OPERATOR portfolio.* (LEFTARG = double precision, RIGHTARG = integer, FUNCTION = portfolio.times);',
+    ]);
+    const next = migration('20260101_000001_portfolio_next', ['CREATE TABLE portfolio.after_traps (id int);']);
+    const client = await freshClient();
+    try {
+      await converge(client, { plan: migrationPlan('portfolio', 'portfolio_owner', [traps]), allowDowngrades: false });
+      const again = await converge(client, { plan: migrationPlan('portfolio', 'portfolio_owner', [traps, next]), allowDowngrades: false });
+      expect(again.applied).toEqual([next.id]);
+      expect((await client.query(`SELECT current_setting('bedrock_test.ran_as', true) AS who`)).rows[0].who ?? '').toBe('');
+    } finally {
+      await client.end();
+    }
   });
 });
 
@@ -140,5 +169,53 @@ describe('a lost connection', () => {
     );
     expect((await db.query(`SELECT to_regclass('portfolio.half') AS t`)).rows[0].t).toBeNull();
     expect((await db.query(`SELECT count(*)::int AS n FROM bedrock.migrations`)).rows[0].n).toBe(0);
+  });
+});
+
+describe('a silent network', () => {
+  /** A TCP proxy to the test server that can stop forwarding, as a dead link does: no reset, no answer. */
+  async function freezableProxy(): Promise<{ url: string; freeze(): void; close(): void }> {
+    const target = new URL(db.url);
+    const sockets: Socket[] = [];
+    let frozen = false;
+    const server = createServer((client) => {
+      const upstream = tcpConnect(Number(target.port), target.hostname);
+      sockets.push(client, upstream);
+      client.on('data', (d) => frozen || upstream.write(d));
+      upstream.on('data', (d) => frozen || client.write(d));
+      client.on('error', () => undefined);
+      upstream.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = new URL(db.url);
+    url.port = String((server.address() as { port: number }).port);
+    return { url: url.toString(), freeze: () => (frozen = true), close: () => (sockets.forEach((s) => s.destroy()), server.close()) };
+  }
+
+  // Found by an attacker's pass: with the link silent mid-migration, the runner waited forever
+  // (the server's statement_timeout answer never arrived).
+  test('no answer within the bound: the connection is closed and the migration reported unresolved, in bounded time', async () => {
+    const proxy = await freezableProxy();
+    const client = new Client({ connectionString: proxy.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    const m = migration('20260101_000000_portfolio_silent', ['SELECT pg_catalog.pg_sleep(0.4);', 'CREATE TABLE portfolio.silent (id int);']);
+    const started = Date.now();
+    try {
+      const running = converge(client, { plan: migrationPlan('portfolio', 'portfolio_owner', [m]), allowDowngrades: false, statementTimeoutMs: 1000 });
+      for (let i = 0; i < 200; i++) {
+        const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
+        if (busy.rowCount === 1) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      proxy.freeze();
+      await expect(running).rejects.toThrow(
+        `portfolio: no answer from the server for 3 s while applying ${m.id} (the network went silent?): the connection was closed, and it is unresolved: PostgreSQL rolls it back unless its COMMIT had already run.`,
+      );
+    } finally {
+      proxy.close();
+      await client.end().catch(() => undefined);
+    }
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 });

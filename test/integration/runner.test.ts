@@ -3,7 +3,7 @@
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { BedrockProject, runCli } from '../../lib';
+import { BedrockProject } from '../../lib';
 import { diffSchemas } from '../../lib/migrations/schema-diff';
 import { emptySchema } from '../../lib/migrations/service-schema';
 import { modelOf } from '../../lib/project';
@@ -12,6 +12,7 @@ import { migrationPlan } from '../../lib/migrations/migration-plan';
 import { migrationDirectoryOf } from '../../lib/project';
 import { bedrockProject } from '../../stacks';
 import { useTestDatabase } from '../support/database';
+import { cliOnDatabase } from '../support/cli-on-database';
 import { prepareServices } from '../support/platform';
 import { catalogOf } from '../support/schema-state';
 import { Client } from 'pg';
@@ -34,19 +35,7 @@ function copyOfBedrock(): BedrockProject {
   return { ...bedrockProject, migrationsDirectory: (service) => path.join(root, service) };
 }
 
-async function cli(project: BedrockProject, ...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const previous = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = db.url;
-  try {
-    const code = await runCli(project, args, { log: (l) => out.push(l), error: (l) => err.push(l) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    if (previous === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = previous;
-  }
-}
+const cli = (project: BedrockProject, ...args: string[]) => cliOnDatabase(project, db.url, args);
 
 async function ledger(service: string) {
   if ((await db.query(`SELECT to_regclass('bedrock.migrations') AS t`)).rows[0].t === null) return [];
@@ -131,6 +120,18 @@ describe('failures', () => {
     expect(await ledger('portfolio')).toEqual([{ id: head, status: 'applied' }]);
     const columns = await db.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = 'portfolio' AND column_name = 'note'`);
     expect(columns.rowCount).toBe(0);
+  });
+
+  // Found by an attacker's pass: `check` and synth refused this file, but `migrate` ran it.
+  test('migrate refuses a hand-edited migration that check refuses, before anything runs', async () => {
+    const { project, id } = projectWithMigration('RESET ROLE;\nCREATE TABLE datahub.stolen AS SELECT current_user AS who;');
+    const result = await cli(project, 'migrate', '--service', 'portfolio');
+    expect(result.code).toBe(1);
+    expect(result.err).toContain("portfolio: refusing to run migrations that `check` refuses:");
+    expect(result.err).toContain(`portfolio: ${id}.sql line 6: [BEDROCK-S2] RESET ROLE`);
+    expect(result.err).toContain(`portfolio: ${id}.sql line 7: [BEDROCK-S1]`);
+    expect(await ledger('portfolio')).toEqual([]);
+    expect((await db.query(`SELECT to_regclass('datahub.stolen') AS t`)).rows[0].t).toBeNull();
   });
 
   test('a migration whose SQL ends in a comment applies (the comment cannot swallow the ledger row)', async () => {

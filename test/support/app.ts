@@ -24,3 +24,13 @@ export function serviceStack(service = 'datahub', environment: Partial<Environme
   const stack = new ServiceStack(app, { service, environment: testEnvironment(environment), registry: testRegistry });
   return { app, stack };
 }
+
+/** What `app.synth()` fails with ('' when it succeeds): validation errors name construct paths. */
+export function synthError(app: App): string {
+  try {
+    app.synth();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return '';
+}

@@ -24,12 +24,16 @@ describe('migration file header', () => {
     expect(headerText('a\r\nb\u202ec\u0000d\u2028e\u200bf\tg')).toBe('a\\u{000d}\\u{000a}b\\u{202e}c\\u{0000}d\\u{2028}e\\u{200b}f\tg');
   });
 
-  test('markers inside string literals, dollar quotes and C comments are SQL, not markers', () => {
-    const up = ["SELECT 'a\n-- +down\nb'", 'SELECT $$\n-- +down\n$$', 'SELECT 1 /*\n-- +down\n*/'];
+  test('a marker inside a string literal, dollar quote or C comment is SQL; on a line of its own it is refused, as it would mislead a reviewer', () => {
+    const up = ["SELECT 'a -- +down b'", 'SELECT $$ x\n-- +down x\n$$', 'SELECT 1 /* -- +up */'];
     const text = formatMigration({ ...base, summary: [], up: up.map((s) => `${s};`), down: ['SELECT 2;'] });
     const parsed = parseMigration(`${base.id}.sql`, text);
     expect(splitStatements(parsed.up)).toEqual(up);
     expect(parsed.down).toBe('SELECT 2;');
+    for (const lookalike of ["SELECT 'a\n-- +down\nb'", 'SELECT $$\n-- +down\n$$', 'SELECT 1 /*\n-- +up\n*/']) {
+      const misleading = formatMigration({ ...base, summary: [], up: [`${lookalike};`], down: ['SELECT 2;'] });
+      expect(() => parseMigration('f.sql', misleading)).toThrow(/^f\.sql: line \d+ reads "-- \+(up|down)" inside a string, dollar quote or comment: a reviewer would take it for the marker/);
+    }
   });
 
   test.each([

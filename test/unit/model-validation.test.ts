@@ -315,10 +315,22 @@ describe('invisible characters in hand-written SQL (trojan source)', () => {
     ['\u007f', 'U+007F (DELETE)'],
     ['\u0085', 'U+0085 (a control character)'],
     ['\u001b', 'U+001B (a control character)'],
+    // Missing from the list before: accepted in expressions and written raw into the file.
+    ['\u00ad', 'U+00AD (SOFT HYPHEN)'],
+    ['\u061c', 'U+061C (ARABIC LETTER MARK)'],
+    ['\u180e', 'U+180E (MONGOLIAN VOWEL SEPARATOR)'],
+    ['\u115f', 'U+115F (HANGUL CHOSEONG FILLER)'],
+    ['\u1160', 'U+1160 (HANGUL JUNGSEONG FILLER)'],
+    ['\u3164', 'U+3164 (HANGUL FILLER)'],
+    ['\uffa0', 'U+FFA0 (HALFWIDTH HANGUL FILLER)'],
+    ['\ufe0f', 'U+FE0F (a variation selector)'],
+    ['\u{e0041}', 'U+E0041 (a tag character)'],
   ])('%j in a check, an index predicate and a defaultSql', (character, label) => {
     const { stack } = serviceStack();
+    const code = character.codePointAt(0)!;
+    const escape = code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
     const fix = (position: number) =>
-      `it contains ${label} at character ${position}, which a reviewer cannot see ("trojan source"): remove it, or if a value needs it, write it as an escape inside an E'' string literal, e.g. E'\\u${label.slice(2, 6)}'`;
+      `it contains ${label} at character ${position}, which a reviewer cannot see ("trojan source"): remove it, or if a value needs it, write it as an escape inside an E'' string literal, e.g. E'${escape}'`;
     const message = errorOf(() =>
       klines(stack, { checks: [{ name: 'klines_rule', expression: `symbol <> 'a${character}'` }], indexes: [{ columns: ['id'], where: `${character}high > 0` }] }, { note: text().defaultSql(`'${character}'`) }),
     );
@@ -340,6 +352,93 @@ describe('invisible characters in hand-written SQL (trojan source)', () => {
       await db.query(createTable(table.toModel()));
       const { rows } = await db.query("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'klines_rule'");
       expect(rows[0].def).toContain('a\u202eb');
+    } finally {
+      await db.query('ROLLBACK');
+    }
+  });
+});
+
+describe('unbalanced parentheses in hand-written SQL', () => {
+  // Before, `note <> '') OR (note IS NULL` passed construction (the parser check wraps it in
+  // parentheses, which balanced it) and failed only at generate, as a parse error.
+  test('a ")" or "]" that closes nothing is refused where it is written; a "(" never closed or a mismatched bracket fails the parse', () => {
+    const { stack } = serviceStack();
+    const message = errorOf(() =>
+      klines(
+        stack,
+        {
+          checks: [{ name: 'klines_rule', expression: "symbol <> '') OR (symbol IS NULL" }],
+          indexes: [
+            { columns: ['id'], where: "(symbol <> 'x'" },
+            { columns: ['symbol'], where: '(high[1) > 0]' },
+            { columns: ['high'], where: "symbol <> 'x'] AND [high > 0" },
+          ],
+        },
+        { note: text().defaultSql("upper('x'))") },
+      ),
+    );
+    expect(message).toBe(
+      [
+        'test-datahub/klines:',
+        `  - column "note": defaultSql("upper('x'))"): its parentheses do not balance: the ")" at character 11 closes nothing the expression opened: remove it or add the matching "(" before it`,
+        '  - check constraint "klines_rule": its parentheses do not balance: the ")" at character 13 closes nothing the expression opened: remove it or add the matching "(" before it',
+        '  - index 1 where: it is not a valid SQL expression (syntax error at end of input)',
+        '  - index 2 where: it is not a valid SQL expression (syntax error at or near ")")',
+        '  - index 3 where: its parentheses do not balance: the "]" at character 14 closes nothing the expression opened: remove it or add the matching "[" before it',
+      ].join('\n'),
+    );
+  });
+
+  test('PostgreSQL reads the check differently inside CHECK (...): the fix, balanced, passes and applies', async () => {
+    expect(await postgres("CREATE TABLE datahub.k (symbol text, CHECK (symbol <> '') OR (symbol IS NULL))")).toBe('syntax error at or near "OR"');
+    const fixed = klines(serviceStack().stack, { checks: [{ name: 'klines_rule', expression: "(symbol <> '') OR (symbol IS NULL)" }] });
+    expect(await postgres(createTable(fixed.toModel()))).toBe('ok');
+  });
+});
+
+describe('a raw line break inside a string constant of hand-written SQL', () => {
+  // Before, it was accepted and put a line reading `-- +down` into the migration file.
+  const fix = "holds a raw line break, which would split it over lines of the migration file: write the line break as \\n inside an E'' literal (E'a\\nb')";
+
+  test('is refused in a check, an index predicate and a defaultSql, also in a dollar quote or a U& string', () => {
+    const { stack } = serviceStack();
+    const message = errorOf(() =>
+      klines(
+        stack,
+        {
+          checks: [{ name: 'klines_rule', expression: "symbol <> 'a\n-- +down\nb'" }],
+          indexes: [
+            { columns: ['id'], where: 'symbol <> $$a\r\nb$$' },
+            { columns: ['symbol'], where: "symbol <> U&'a\rb'" },
+          ],
+        },
+        { note: text().defaultSql("'a\n-- +down\nDROP TABLE x;'") },
+      ),
+    );
+    expect(message).toBe(
+      [
+        'test-datahub/klines:',
+        `  - column "note": defaultSql("'a\\n-- +down\\nDROP TABLE x;'"): the string constant at character 1 ${fix}`,
+        `  - check constraint "klines_rule": the string constant at character 11 ${fix}`,
+        `  - index 1 where: the string constant at character 11 ${fix}`,
+        `  - index 2 where: the string constant at character 11 ${fix}`,
+      ].join('\n'),
+    );
+  });
+
+  test('in a quoted name too', () => {
+    expect(errorOf(() => klines(serviceStack().stack, { checks: [{ name: 'klines_rule', expression: 'symbol::"a\nb" IS NULL' }] }))).toBe(
+      'test-datahub/klines: check constraint "klines_rule": the quoted name at character 9 holds a raw line break, which would split it over lines of the migration file: write it on one line',
+    );
+  });
+
+  test('line breaks between tokens, and the fix E\'a\\nb\', pass; PostgreSQL stores the line break', async () => {
+    const table = klines(serviceStack().stack, { checks: [{ name: 'klines_rule', expression: "symbol <> 'a'\n  AND symbol <> E'a\\n-- +down\\nb'" }] }, { note: text().defaultSql("E'a\\nb'") });
+    await db.query('BEGIN');
+    try {
+      await db.query(createTable(table.toModel()));
+      const { rows } = await db.query("SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'klines_rule'");
+      expect(rows[0].def).toContain('a\n-- +down\nb');
     } finally {
       await db.query('ROLLBACK');
     }

@@ -2,9 +2,11 @@
 // must match it.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { bigint, Table, text } from '../../lib';
+import { App, Testing } from 'cdktf';
+import { bigint, ServiceRegistry, ServiceStack, Table, text } from '../../lib';
 import { registryFiles } from '../../lib/registry/registry-files';
 import { bedrockProject } from '../../stacks';
+import { synthError, testEnvironment } from '../support/app';
 import { projectRoot } from '../support/commands';
 import { testProject } from '../support/project';
 
@@ -53,4 +55,70 @@ test('registry --check fails on a stale file, naming it and the fix', async () =
   } finally {
     process.chdir(previous);
   }
+});
+
+test('a carriage return in a comment or reason cannot end a table row', () => {
+  // Before, only \n was replaced: a lone \r (a line break to Markdown) split the row.
+  const project = testProject();
+  project.tables.datahub = (stack) => {
+    new Table(stack, 'klines', {
+      comment: 'Candles\rsecond line',
+      columns: { id: bigint() },
+      sharedWriters: [{ service: 'portfolio', reason: 'backfills\r| forged | row |\r\nafter settlement' }],
+    });
+  };
+  const [[, registry]] = registryFiles(project);
+  expect(registry).not.toMatch(/\r/);
+  expect(registry).toContain('| `klines` | datahub | @test/datahub | Candles second line | Also written by portfolio; read-only for the others |');
+  expect(registry).toContain('| `klines` | datahub | portfolio | backfills \\| forged \\| row \\| after settlement |');
+});
+
+describe('the role of a shared-write exception, <writer>_writes_<table>', () => {
+  const registry = new ServiceRegistry([
+    { name: 'datahub', team: '@test/datahub' },
+    { name: 'portfolio', team: '@test/portfolio' },
+    { name: 'portfolio_writes_market', team: '@test/portfolio' },
+  ]);
+
+  function stacks(): { app: App; datahub: ServiceStack; portfolio: ServiceStack } {
+    const app = Testing.app();
+    const environment = testEnvironment({ services: registry.names });
+    return {
+      app,
+      datahub: new ServiceStack(app, { service: 'datahub', environment, registry }),
+      portfolio: new ServiceStack(app, { service: 'portfolio', environment, registry }),
+    };
+  }
+
+  // Before, nothing checked it: PostgreSQL truncates a role name to 63 bytes, so two tables
+  // whose names differ only past that point would grant through one role.
+  test('longer than 63 bytes is refused at synth, naming the table, the writer and the fix', () => {
+    const { app, datahub } = stacks();
+    const table = 'order_book_snapshots_with_depth_aggregated_by_minute'; // 52 bytes, fits alone
+    new Table(datahub, table, { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks' }] });
+    expect(synthError(app)).toContain(
+      `[test-datahub/${table}] [BEDROCK-O5] the shared write exception for portfolio on table datahub.${table} needs role "portfolio_writes_${table}", which is 69 bytes long; ` +
+        'PostgreSQL truncates role names to 63 bytes, so two exceptions could share one role: shorten the table name (renamedFrom keeps its data) so that "portfolio_writes_<table>" fits in 63 bytes',
+    );
+  });
+
+  test('63 bytes passes', () => {
+    const { app, datahub } = stacks();
+    new Table(datahub, 'k'.repeat(63 - 'portfolio_writes_'.length), { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks' }] });
+    expect(synthError(app)).toBe('');
+  });
+
+  test('two exceptions that join to the same role are refused on both tables', () => {
+    const { app, datahub } = stacks();
+    new Table(datahub, 'market_writes_klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks' }] });
+    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio_writes_market', reason: 'settles' }] });
+    const message = synthError(app);
+    expect(message).toContain(
+      '[test-datahub/market_writes_klines] [BEDROCK-O5] the shared write exception for portfolio on table datahub.market_writes_klines needs role "portfolio_writes_market_writes_klines", ' +
+        'the same as the exception for portfolio_writes_market on datahub.klines: rename one of the tables',
+    );
+    expect(message).toContain(
+      '[test-datahub/klines] [BEDROCK-O5] the shared write exception for portfolio_writes_market on table datahub.klines needs role "portfolio_writes_market_writes_klines", the same as the exception for portfolio on datahub.market_writes_klines',
+    );
+  });
 });

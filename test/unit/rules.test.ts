@@ -2,7 +2,7 @@
 // acknowledgements with and without a reason.
 import { App, Testing } from 'cdktf';
 import { BEDROCK_RULES, bigint, ServiceStack, Table, text, uuid } from '../../lib';
-import { testEnvironment, testRegistry } from '../support/app';
+import { synthError, testEnvironment, testRegistry } from '../support/app';
 
 function twoServices(): { app: App; datahub: ServiceStack; portfolio: ServiceStack } {
   const app = Testing.app();
@@ -12,15 +12,6 @@ function twoServices(): { app: App; datahub: ServiceStack; portfolio: ServiceSta
     datahub: new ServiceStack(app, { service: 'datahub', environment, registry: testRegistry }),
     portfolio: new ServiceStack(app, { service: 'portfolio', environment, registry: testRegistry }),
   };
-}
-
-function synthError(app: App): string {
-  try {
-    app.synth();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return '';
 }
 
 test('the rule pack lists each rule once, with an id and a one-line description', () => {

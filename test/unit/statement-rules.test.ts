@@ -10,6 +10,7 @@ import { parseMigration } from '../../lib/migrations/migration-file';
 import { migrationDirectoryOf, modelOf } from '../../lib/project';
 import { bedrockProject } from '../../stacks';
 import { testEnvironment, testRegistry } from '../support/app';
+import { useTestDatabase } from '../support/database';
 import { testProject } from '../support/project';
 
 const ID = '20260101_120000_portfolio_hand_edited';
@@ -22,6 +23,7 @@ function migration(up: string, down = '', id = ID): Migration {
 }
 
 const portfolio = statementContext('portfolio', testRegistry);
+const db = useTestDatabase();
 
 /** The findings as `check` prints them. */
 function judge(up: string, down = '', context = portfolio): string[] {
@@ -119,13 +121,6 @@ describe('BEDROCK-S1 OwnSchemaOnly', () => {
     ]);
   });
 
-  test("an unqualified name of another service's table is refused when the context knows the tables", () => {
-    const context = { ...portfolio, otherTables: new Map([['klines', 'datahub']]) };
-    expect(judge('DELETE FROM klines;', '', context)).toEqual([
-      `${FILE} line 6: [BEDROCK-S1] DELETE FROM klines touches service datahub's schema (it is datahub's table; unqualified, it resolves in portfolio, where it is not); ${OWN_ONLY}: ${LEAVE_DATAHUB}`,
-    ]);
-  });
-
   test('without the registry, another schema is still refused (without naming its owner)', () => {
     expect(judge('DROP TABLE datahub.klines;', '', statementContext('portfolio'))).toEqual([
       `${FILE} line 6: [BEDROCK-S1] DROP TABLE datahub.klines touches schema datahub, which is not portfolio's; ${OWN_ONLY}: qualify the name with portfolio, or leave it unqualified (the runner's search_path is pg_catalog, portfolio, public)`,
@@ -193,8 +188,178 @@ describe('BEDROCK-S2 NoIdentityOrPrivilegeChanges', () => {
     ]);
   });
 
-  test('the allowed settings pass', () => {
-    expect(judge("SET LOCAL lock_timeout = '5s';\nSET statement_timeout TO '10min';\nRESET work_mem;\nSET maintenance_work_mem = '1GB';")).toEqual([]);
+  test('the allowed settings pass with SET LOCAL, timeouts with a limit', () => {
+    const sql = [
+      "SET LOCAL lock_timeout = '5s';",
+      "SET LOCAL statement_timeout TO '10min';",
+      'SET LOCAL idle_in_transaction_session_timeout = 60000;',
+      "SET LOCAL lock_timeout = '1.5ms';",
+      'SET LOCAL work_mem TO DEFAULT;',
+      "SET LOCAL maintenance_work_mem = '1GB';",
+      'SET LOCAL statement_timeout FROM CURRENT;',
+    ].join('\n');
+    expect(judge(sql)).toEqual([]);
+  });
+
+  describe('settings last only as long as the migration, and every wait stays bounded', () => {
+    const SESSION =
+      "changes the session, so it lasts past the migration's transaction and holds for every later migration of the deploy (RESET also undoes the limits the runner set): use SET LOCAL: it ends with the migration's transaction";
+    const BOUNDED = "every wait stays bounded: give a limit, e.g. SET LOCAL statement_timeout = '30min'";
+    const OFF = `turns the limit off (PostgreSQL reads 0, and anything under 1ms, as no limit); ${BOUNDED}`;
+
+    test.each([
+      ["SET lock_timeout = '5s';", [`SET lock_timeout ${SESSION}`]],
+      ["SET SESSION work_mem = '64MB';", [`SET SESSION work_mem ${SESSION}`]],
+      ['RESET work_mem;', [`RESET work_mem ${SESSION}`]],
+      ['RESET lock_timeout;', [`RESET lock_timeout ${SESSION}`, `RESET lock_timeout returns it to the server's default, which is no limit unless the server sets one; ${BOUNDED}`]],
+      ['SET lock_timeout = 0;', [`SET lock_timeout ${SESSION}`, `SET lock_timeout = 0 ${OFF}`]],
+      ['SET LOCAL lock_timeout = 0;', [`SET lock_timeout = 0 ${OFF}`]],
+      ["SET LOCAL statement_timeout = '0';", [`SET statement_timeout = '0' ${OFF}`]],
+      ["SET LOCAL statement_timeout = '0min';", [`SET statement_timeout = '0min' ${OFF}`]],
+      ["SET LOCAL lock_timeout = '400us';", [`SET lock_timeout = '400us' ${OFF}`]],
+      ['SET LOCAL lock_timeout = 0.4;', [`SET lock_timeout = 0.4 ${OFF}`]],
+      ['SET LOCAL idle_in_transaction_session_timeout = -1;', [`SET idle_in_transaction_session_timeout = -1 ${OFF}`]],
+      ['SET LOCAL statement_timeout TO DEFAULT;', [`SET statement_timeout returns it to the server's default, which is no limit unless the server sets one; ${BOUNDED}`]],
+      [
+        "SET LOCAL lock_timeout = '0x0';",
+        [`SET lock_timeout = '0x0' is not a limit the statement rules can read (a number of milliseconds, or a number with a unit: us, ms, s, min, h, d); ${BOUNDED}`],
+      ],
+    ])('%s is refused', (sql, messages) => {
+      expect(judge(sql)).toEqual(messages.map((m) => `${FILE} line 6: [BEDROCK-S2] ${m}`));
+    });
+
+    test('PostgreSQL agrees: what is refused as off reads as 0, what passes is a limit, and a plain SET outlives COMMIT', async () => {
+      const shown = async (value: string): Promise<string> => {
+        await db.query('BEGIN');
+        try {
+          await db.query(`SET LOCAL lock_timeout = ${value}`);
+          return (await db.query('SHOW lock_timeout')).rows[0].lock_timeout;
+        } finally {
+          await db.query('ROLLBACK');
+        }
+      };
+      const off = ['0', "'0'", "'0min'", "'400us'", '0.4', 'DEFAULT'];
+      for (const value of off) expect([value, await shown(value)]).toEqual([value, '0']);
+      expect(judge(off.map((value) => `SET LOCAL lock_timeout = ${value};`).join('\n'))).toHaveLength(off.length);
+      for (const limit of ["'5s'", '60000', "'1.5ms'"]) expect(await shown(limit)).not.toBe('0');
+      await db.query("BEGIN; SET lock_timeout = '7s'; COMMIT");
+      expect((await db.query('SHOW lock_timeout')).rows[0].lock_timeout).toBe('7s');
+      await db.query('RESET lock_timeout');
+    });
+
+    test("a routine's own SET clause keeps the timeouts bounded too", () => {
+      const ack = '-- bedrock:acknowledge BEDROCK-S3 reviewed in PR 7';
+      expect(judge(`${ack}\nCREATE FUNCTION portfolio.slow() RETURNS int LANGUAGE sql SET lock_timeout = 0 RETURN 1;`)).toEqual([
+        `${FILE} line 7: [BEDROCK-S2] CREATE FUNCTION ... SET lock_timeout = 0 ${OFF}`,
+      ]);
+      expect(judge(`${ack}\nCREATE FUNCTION portfolio.slow() RETURNS int LANGUAGE sql SET lock_timeout = '2s' SET search_path = portfolio, pg_catalog RETURN 1;`)).toEqual([]);
+      expect(judge(`${ack}\nALTER FUNCTION portfolio.slow() RESET lock_timeout;\nALTER FUNCTION portfolio.slow() SET statement_timeout TO DEFAULT;`)).toEqual([]);
+    });
+  });
+
+  describe('row-level security decides who sees which rows without a GRANT', () => {
+    const FIX = "row-level security is a platform decision (who may read and write a table comes from the model's grants): if a service needs it, open an issue";
+    const POLICY = `changes a row-level security policy, which decides which rows each role sees and changes, without a GRANT; ${FIX}`;
+
+    test.each([
+      ['ALTER TABLE portfolio.trades ENABLE ROW LEVEL SECURITY;', `ALTER TABLE ... ENABLE ROW LEVEL SECURITY changes which rows each role sees and changes, without a GRANT; ${FIX}`],
+      ['ALTER TABLE portfolio.trades DISABLE ROW LEVEL SECURITY;', `ALTER TABLE ... DISABLE ROW LEVEL SECURITY changes which rows each role sees and changes, without a GRANT; ${FIX}`],
+      [
+        'ALTER TABLE portfolio.trades FORCE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY;',
+        `ALTER TABLE ... FORCE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY changes which rows each role sees and changes, without a GRANT; ${FIX}`,
+      ],
+      ['CREATE POLICY own_rows ON portfolio.trades USING (true);', `CREATE POLICY ${POLICY}`],
+      ['ALTER POLICY own_rows ON portfolio.trades TO PUBLIC;', `ALTER POLICY ${POLICY}`],
+      ['ALTER POLICY own_rows ON portfolio.trades RENAME TO rows;', `ALTER POLICY ${POLICY}`],
+      ['DROP POLICY own_rows ON portfolio.trades;', `DROP POLICY ${POLICY}`],
+    ])('%s is refused by BEDROCK-S2 alone', (sql, message) => {
+      expect(judge(sql)).toEqual([`${FILE} line 6: [BEDROCK-S2] ${message}`]);
+    });
+
+    test('other ALTER TABLE commands pass', () => {
+      expect(judge('ALTER TABLE portfolio.trades ADD COLUMN note text, ENABLE TRIGGER ALL;')).toEqual([]);
+    });
+  });
+
+  describe('functions whose effect reaches past the service are refused, qualified or not', () => {
+    const LOCKS = "remove it: the runner takes and releases its own locks (to keep other writers out while it runs, LOCK the service's own table)";
+    const PLATFORM = "that is the platform team's, outside migrations: remove it";
+    const FILES = "reads, lists or writes files on the database server: the server's files are the platform team's: remove it (write a migration's data as INSERT statements)";
+    const LARGE = "creates, reads or changes a large object, a database-wide object outside every service's schema (pg_largeobject): keep the data in a bytea column of the service's own table instead";
+    const REPLICATION =
+      "manages replication or recovery (restore points, replication slots and origins, logical decoding); a forgotten slot keeps write-ahead log until the server's disk fills: " + PLATFORM;
+    const SERVER = `acts on the server itself (its configuration, logs, write-ahead log, statistics, backups or failover), for every database on it: ${PLATFORM}`;
+    const SESSIONS = "ends or cancels another session's work (other services' applications, another deploy): remove it: the lock timeout already bounds how long a migration waits for other sessions";
+
+    test.each([
+      [
+        'SELECT pg_catalog.pg_advisory_unlock_all();',
+        `SELECT calls pg_advisory_unlock_all(), which would release the runner's deploy lock (the session-level advisory lock that keeps deploys of portfolio apart), letting two deploys of portfolio run at once: ${LOCKS}`,
+      ],
+      [
+        "SELECT PG_ADVISORY_UNLOCK(hashtext('bedrock'), 2);",
+        `SELECT calls pg_advisory_unlock(), which would release the runner's deploy lock (the session-level advisory lock that keeps deploys of portfolio apart), letting two deploys of portfolio run at once: ${LOCKS}`,
+      ],
+      [
+        "SELECT pg_try_advisory_xact_lock(hashtext('bedrock'), 0);",
+        `SELECT calls pg_try_advisory_xact_lock(), which takes an advisory lock, the kind the runner keeps deploys apart with: it can block another deploy or the ledger's setup, and a session-level one outlives the migration: ${LOCKS}`,
+      ],
+      [
+        "UPDATE portfolio.trades SET fee = 0 WHERE pg_notify('orders', 'x') IS NULL;",
+        "UPDATE calls pg_notify(), which sends a notification to every session listening on the channel (other services' applications) when the migration commits: a migration changes the schema and never talks to applications: remove it",
+      ],
+      [
+        "SELECT lo_export(16400, '/tmp/out');",
+        "SELECT calls lo_export(), which reads or writes a file on the database server, as the server's operating-system user: write the data as INSERT statements into the service's own tables instead",
+      ],
+      ["SELECT lo_from_bytea(0, 'x');", `SELECT calls lo_from_bytea(), which ${LARGE}`],
+      ["SELECT lo_unlink(16400);", `SELECT calls lo_unlink(), which ${LARGE}`],
+      ["SELECT loread(0, 10);", `SELECT calls loread(), which ${LARGE}`],
+      ["INSERT INTO portfolio.notes (body) SELECT pg_read_file('/etc/passwd');", `INSERT INTO calls pg_read_file(), which ${FILES}`],
+      ["SELECT * FROM pg_ls_dir('.');", `SELECT calls pg_ls_dir(), which ${FILES}`],
+      ["SELECT public.pg_file_write('x', 'y', false);", `SELECT calls pg_file_write(), which ${FILES}`],
+      ['SELECT pg_terminate_backend(12345);', `SELECT calls pg_terminate_backend(), which ${SESSIONS}`],
+      ['SELECT pg_reload_conf();', `SELECT calls pg_reload_conf(), which ${SERVER}`],
+      ['SELECT pg_switch_wal();', `SELECT calls pg_switch_wal(), which ${SERVER}`],
+      ["SELECT pg_create_logical_replication_slot('s', 'pgoutput');", `SELECT calls pg_create_logical_replication_slot(), which ${REPLICATION}`],
+      ["SELECT pg_create_restore_point('x');", `SELECT calls pg_create_restore_point(), which ${REPLICATION}`],
+      ["SELECT pg_logical_emit_message(true, 'x', 'y');", `SELECT calls pg_logical_emit_message(), which ${REPLICATION}`],
+      ["SELECT pg_replication_origin_create('x');", `SELECT calls pg_replication_origin_create(), which ${REPLICATION}`],
+      [
+        "SELECT pg_import_system_collations('portfolio');",
+        "SELECT calls pg_import_system_collations(), which creates collations from the server's operating-system locales, unreviewed and different on each server: create the one collation the service needs with CREATE COLLATION in the service's own schema",
+      ],
+      [
+        "SELECT * FROM public.dblink('dbname=other', 'DROP TABLE datahub.klines') AS t(x text);",
+        "SELECT calls dblink(), which connects to a database server (this one or another) and runs SQL given as text there, out of the statement rules' sight: write the statement itself; connections between databases are the platform team's",
+      ],
+      [
+        'CREATE TABLE portfolio.locks (id bigint, ok boolean DEFAULT pg_try_advisory_lock(1));',
+        `CREATE TABLE calls pg_try_advisory_lock(), which takes an advisory lock, the kind the runner keeps deploys apart with: it can block another deploy or the ledger's setup, and a session-level one outlives the migration: ${LOCKS}`,
+      ],
+    ])('%s is refused', (sql, message) => {
+      expect(judge(sql)).toEqual([`${FILE} line 6: [BEDROCK-S2] ${message}`]);
+    });
+
+    test('an operator or aggregate built on a refused function, or a CALL of one, is refused, even acknowledged', () => {
+      const ack = '-- bedrock:acknowledge BEDROCK-S3 reviewed in PR 8';
+      expect(judge(`${ack}\nCREATE OPERATOR portfolio.@@ (function = pg_catalog.pg_advisory_unlock, rightarg = bigint);`)).toEqual([
+        expect.stringContaining(`${FILE} line 7: [BEDROCK-S2] CREATE OPERATOR calls pg_advisory_unlock(), which would release the runner's deploy lock`),
+      ]);
+      expect(judge(`${ack}\nCREATE AGGREGATE portfolio.locked(bigint) (sfunc = pg_try_advisory_lock, stype = boolean);`)).toEqual([
+        expect.stringContaining(`${FILE} line 7: [BEDROCK-S2] CREATE AGGREGATE calls pg_try_advisory_lock(), which takes an advisory lock`),
+      ]);
+      expect(judge('CALL pg_catalog.pg_advisory_unlock_all();')).toContainEqual(expect.stringContaining(`${FILE} line 6: [BEDROCK-S2] CALL calls pg_advisory_unlock_all(), which would release`));
+    });
+
+    test("the same names quoted in another case are other functions, and ordinary built-ins pass", () => {
+      const sql = [
+        'SELECT portfolio."PG_NOTIFY"(1);',
+        "UPDATE portfolio.trades SET fee = round(fee, 2), note = lower(note) WHERE at < pg_catalog.now() - interval '1 day';",
+        "SELECT pg_catalog.pg_sleep(0.1), pg_catalog.pg_column_size('x'::text), length('lo_export');",
+      ].join('\n');
+      expect(judge(sql)).toEqual([]);
+    });
   });
 });
 
