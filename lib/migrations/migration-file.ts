@@ -114,6 +114,19 @@ export const INVISIBLE = new RegExp(`[\\n\\r]|${HIDDEN_CHARACTER.source}`, 'gu')
  * and each marker and header field must appear exactly once.
  */
 export function parseMigration(fileName: string, text: string): Migration {
+  // Synth reads each service's files once per environment: scanning is the costly part.
+  const key = `${fileName}\u0000${text}`;
+  let parsed = parsedFiles.get(key);
+  if (!parsed) {
+    parsed = parseMigrationText(fileName, text);
+    parsedFiles.set(key, parsed);
+  }
+  return parsed;
+}
+
+const parsedFiles = new Map<string, Migration>();
+
+function parseMigrationText(fileName: string, text: string): Migration {
   const id = fileName.replace(/\.sql$/, '');
   const hidden = hiddenCharacterProblem(text);
   if (hidden) throw new Error(`${fileName}: line ${text.slice(0, firstHiddenIndex(text)).split('\n').length}: ${hidden.replace(/ at character \d+/, '')}`);

@@ -3,7 +3,7 @@
 // own parser: what a reviewer sees is what runs (no hidden characters), they are one
 // expression, and they use only what PostgreSQL accepts there, so a mistake is a message at
 // synth instead of a failed migration at apply.
-import { expressionProblem, expressionTree, forEachNode, ParseNode, readsSameAsDefault } from '../sql/parser';
+import { cached, expressionProblem, expressionTree, forEachNode, ParseNode, readsSameAsDefault } from '../sql/parser';
 import { hiddenCharacterProblem } from '../sql/hidden-characters';
 
 /** The table an expression belongs to: the only columns it may name. */
@@ -51,12 +51,9 @@ export function indexPredicateProblems(sql: string, table: ExpressionTable): str
 
 /** A default written as SQL: one expression, naming no column, that reads the same after DEFAULT. */
 export function defaultExpressionProblems(sql: string): string[] {
-  const parsed = parse(sql);
-  if (typeof parsed === 'string') return [parsed];
-  const problems = forbiddenNodeProblems(parsed, DEFAULT);
-  forEachNode(parsed, (type, node) => {
-    if (type === 'ColumnRef') problems.push(`a default cannot name a column (${referenceText(node)}): ${DEFAULT.fix}`);
-  });
+  const facts = expressionFacts(sql);
+  if (typeof facts === 'string') return [facts];
+  const problems = [...forbiddenProblems(facts, DEFAULT), ...facts.references.map((r) => `a default cannot name a column (${r.text}): ${DEFAULT.fix}`)];
   if (problems.length === 0 && !readsSameAsDefault(sql)) {
     problems.push(
       'PostgreSQL reads it differently after DEFAULT, where only a simple expression may stand (no AND, OR, NOT, IS NULL, IN, LIKE, BETWEEN, AT TIME ZONE or COLLATE): ' +
@@ -67,45 +64,52 @@ export function defaultExpressionProblems(sql: string): string[] {
 }
 
 function rowExpressionProblems(sql: string, table: ExpressionTable, position: Position): string[] {
-  const parsed = parse(sql);
-  if (typeof parsed === 'string') return [parsed];
-  const problems = [...forbiddenNodeProblems(parsed, position), ...columnReferenceProblems(parsed, table, position)];
+  const facts = expressionFacts(sql);
+  if (typeof facts === 'string') return [facts];
+  const problems = [...forbiddenProblems(facts, position), ...columnReferenceProblems(facts, table, position)];
   // Only when nothing else is wrong: a subquery is the problem, not that it names no column.
-  return unique(problems.length > 0 ? problems : constantProblems(parsed));
+  return unique(problems.length > 0 ? problems : constantProblems(facts));
 }
+
+/** What an expression uses, read from its parse tree once per distinct text (apps repeat them). */
+interface ExpressionFacts {
+  /** Nodes refused wherever one row is evaluated, each described. */
+  readonly forbidden: readonly { readonly what: string; readonly refused: boolean }[];
+  /** Every column reference: its parts (undefined for `*`) and how it was written. */
+  readonly references: readonly { readonly parts: readonly (string | undefined)[]; readonly text: string }[];
+}
+
+/** The facts, or the problem that prevents parsing the expression faithfully. */
+const expressionFacts = cached((sql: string): ExpressionFacts | string => {
+  // Checked before parsing: the parser reads a NUL as the end of the text.
+  const problem = hiddenCharacterProblem(sql) ?? expressionProblem(sql);
+  if (problem) return problem;
+  const forbidden: { what: string; refused: boolean }[] = [];
+  const references: { parts: (string | undefined)[]; text: string }[] = [];
+  forEachNode(expressionTree(sql), (type, node) => {
+    if (type === 'SubLink') forbidden.push({ what: 'it contains a subquery (SELECT, EXISTS or IN (SELECT ...))', refused: true });
+    else if (type === 'GroupingFunc') forbidden.push({ what: 'GROUPING() is an aggregate expression', refused: true });
+    else if (type === 'ParamRef') forbidden.push({ what: `$${node.number} is a query parameter, which has no value in DDL: write the value itself`, refused: false });
+    else if (type === 'FuncCall') {
+      const kind = functionKind(node);
+      if (kind) forbidden.push({ what: `${functionName(node)}() is ${kind}`, refused: true });
+    } else if (type === 'ColumnRef') {
+      references.push({ parts: (node.fields as { String?: { sval?: string } }[]).map((f) => f.String?.sval), text: referenceText(node) });
+    }
+  });
+  return { forbidden, references };
+});
 
 /**
  * An expression that names no column is a constant: it holds for every row or for none (and
  * `''` or `1` only fail at apply, when PostgreSQL casts them to boolean). Refused with the fix.
  */
-function constantProblems(tree: ParseNode): string[] {
-  let names = false;
-  forEachNode(tree, (type) => {
-    if (type === 'ColumnRef') names = true;
-  });
-  return names ? [] : ['it names no column, so it holds for every row or for none: write it over this table\'s columns, e.g. "quantity >= 0"'];
+function constantProblems(facts: ExpressionFacts): string[] {
+  return facts.references.length > 0 ? [] : ['it names no column, so it holds for every row or for none: write it over this table\'s columns, e.g. "quantity >= 0"'];
 }
 
-/** The expression's parse tree, or the problem that prevents parsing it faithfully. */
-function parse(sql: string): ParseNode | string {
-  // Checked before parsing: the parser reads a NUL as the end of the text.
-  const problem = hiddenCharacterProblem(sql) ?? expressionProblem(sql);
-  return problem ?? expressionTree(sql);
-}
-
-function forbiddenNodeProblems(tree: ParseNode, position: Position): string[] {
-  const problems: string[] = [];
-  const refuse = (what: string) => problems.push(`${what}, which PostgreSQL refuses in ${position.refusedIn}: ${position.fix}`);
-  forEachNode(tree, (type, node) => {
-    if (type === 'SubLink') refuse('it contains a subquery (SELECT, EXISTS or IN (SELECT ...))');
-    else if (type === 'GroupingFunc') refuse('GROUPING() is an aggregate expression');
-    else if (type === 'ParamRef') problems.push(`$${node.number} is a query parameter, which has no value in DDL: write the value itself`);
-    else if (type === 'FuncCall') {
-      const kind = functionKind(node);
-      if (kind) refuse(`${functionName(node)}() is ${kind}`);
-    }
-  });
-  return problems;
+function forbiddenProblems(facts: ExpressionFacts, position: Position): string[] {
+  return facts.forbidden.map(({ what, refused }) => (refused ? `${what}, which PostgreSQL refuses in ${position.refusedIn}: ${position.fix}` : what));
 }
 
 function functionKind(call: ParseNode): string | undefined {
@@ -129,19 +133,16 @@ function functionName(call: ParseNode): string {
  * A one-part reference must be one of the table's columns, a two-part one `<table>.<column>`;
  * anything else (another table, schema-qualified, `*`) is refused.
  */
-function columnReferenceProblems(tree: ParseNode, table: ExpressionTable, position: Position): string[] {
-  const problems: string[] = [];
+function columnReferenceProblems(facts: ExpressionFacts, table: ExpressionTable, position: Position): string[] {
   const columns = `(columns: ${table.columns.join(', ')})`;
-  forEachNode(tree, (type, node) => {
-    if (type !== 'ColumnRef') return;
-    const parts = (node.fields as { String?: { sval?: string } }[]).map((f) => f.String?.sval);
+  return facts.references.flatMap(({ parts, text }) => {
     const column = parts[parts.length - 1];
-    if (parts.some((p) => p === undefined)) problems.push(`${referenceText(node)} names no single column: name the columns one by one ${columns}`);
-    else if (parts.length > 2) problems.push(`${referenceText(node)}: write the column alone, e.g. "${column}"`);
-    else if (parts.length === 2 && parts[0] !== table.name) problems.push(`${referenceText(node)} names another table: ${position.fix} ${columns}`);
-    else if (!table.columns.includes(column!)) problems.push(`there is no column "${column}" in table ${table.name} ${columns}`);
+    if (parts.some((p) => p === undefined)) return [`${text} names no single column: name the columns one by one ${columns}`];
+    if (parts.length > 2) return [`${text}: write the column alone, e.g. "${column}"`];
+    if (parts.length === 2 && parts[0] !== table.name) return [`${text} names another table: ${position.fix} ${columns}`];
+    if (!table.columns.includes(column!)) return [`there is no column "${column}" in table ${table.name} ${columns}`];
+    return [];
   });
-  return problems;
 }
 
 /** A column reference as the user wrote it, e.g. `"positions.id"` or `"*"`. */

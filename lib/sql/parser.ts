@@ -105,7 +105,7 @@ function characterPosition(sql: string, byteOffset: number): number {
 }
 
 /** Memoizes a function of SQL text: apps repeat the same few expressions and types in many tables. */
-function cached<T>(compute: (sql: string) => T): (sql: string) => T {
+export function cached<T>(compute: (sql: string) => T): (sql: string) => T {
   const results = new Map<string, T>();
   return (sql) => {
     if (!results.has(sql)) results.set(sql, compute(sql));
@@ -201,8 +201,20 @@ function onlyColumnDefinition(statements: pgQuery.ParseResult['stmts']): ParseNo
  * transaction, one statement at a time.
  */
 export function splitStatements(sql: string): string[] {
+  return [...splitCached(sql)];
+}
+
+/**
+ * PostgreSQL's parse of a whole script, once per text: synth splits each migration (for the
+ * runner) and judges it (the statement rules) in every environment. Throws on a syntax error.
+ */
+export const parseScript = cached((sql: string): pgQuery.ParseResult => {
   requireParser();
-  const statements = pgQuery.parseSync(sql).stmts ?? [];
+  return pgQuery.parseSync(sql);
+});
+
+const splitCached = cached((sql: string): readonly string[] => {
+  const statements = parseScript(sql).stmts ?? [];
   const bytes = Buffer.from(sql, 'utf8');
   return statements
     .map((s) => {
@@ -211,7 +223,7 @@ export function splitStatements(sql: string): string[] {
       return bytes.subarray(start, end).toString('utf8').trim();
     })
     .filter((s) => s !== '');
-}
+});
 
 /**
  * PostgreSQL's tokens for `sql`, or undefined when it does not scan (an unterminated quote,

@@ -4,6 +4,7 @@
 import * as pgQuery from 'libpg-query';
 import { Migration } from '../migrations/migration-file';
 import { BoundedCache } from './bounded-cache';
+import { parseScript } from '../sql/parser';
 import { ParsedStatement } from './statement-rule';
 import { statementLabel, Token } from './statement-label';
 
@@ -50,7 +51,7 @@ function parseSection(section: 'up' | 'down', text: string, firstLine: number): 
   if (text.trim() === '') return { statements: [], syntaxErrors: [], comments };
   let result: pgQuery.ParseResult;
   try {
-    result = pgQuery.parseSync(text);
+    result = parseScript(text);
   } catch (error) {
     const position = (error as pgQuery.SqlError).sqlDetails?.cursorPosition ?? 0;
     return { statements: [], syntaxErrors: [{ section, line: lines.atCharacter(position), message: (error as Error).message }], comments };
