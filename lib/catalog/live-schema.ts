@@ -8,6 +8,7 @@ import { emptySchema, ServiceSchema } from '../migrations/service-schema';
 import { EnumModel, TableModel } from '../model/table-model';
 import { quoteIdentifier } from '../sql/identifier';
 import { readEnums, readTables } from './read-schema';
+import { migrationSearchPath, RUNNER_SEARCH_PATH } from '../runner/session';
 
 export interface LiveSchema {
   readonly enums: readonly EnumModel[];
@@ -39,7 +40,11 @@ export async function modelAsLive(client: ClientBase, model: ServiceSchema): Pro
   await client.query('BEGIN');
   try {
     await client.query(`CREATE SCHEMA ${quoteIdentifier(scratch)}`);
+    // Names resolve as in a migration (extensions in public, e.g. an operator class), then the
+    // catalog is read back with the same path as the real schema, so both print alike.
+    await client.query(`SET LOCAL search_path = ${migrationSearchPath(scratch)}`);
     for (const statement of statements) await client.query(statement);
+    await client.query(`SET LOCAL search_path = ${RUNNER_SEARCH_PATH}`);
     const live = await readLiveSchema(client, scratch);
     // The scratch name is random, so every occurrence of it is the schema's own.
     return JSON.parse(JSON.stringify(live).split(scratch).join(model.schema)) as LiveSchema;

@@ -37,10 +37,12 @@ export const RUNNER_SEARCH_PATH = 'pg_catalog, pg_temp';
 /**
  * What a migration's statements resolve names through, set after SET ROLE to the owner:
  * built-ins first (nothing in a service schema shadows them), then the service's schema,
- * then public, where the environment's extensions live.
+ * then public, where the environment's extensions live, and pg_temp last (unlisted, it would
+ * be searched first, and a temporary table one migration left in the runner's session could
+ * stand in for a table a later migration names).
  */
 export function migrationSearchPath(schema: string): string {
-  return `pg_catalog, ${quoteIdentifier(schema)}, public`;
+  return `pg_catalog, ${quoteIdentifier(schema)}, public, pg_temp`;
 }
 
 /** SQLSTATEs and driver messages that mean the connection itself is gone. */

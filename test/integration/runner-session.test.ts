@@ -60,7 +60,7 @@ describe('settings the runner pins', () => {
     expect(constraint.rows[0].def).toBe(`CHECK (((body <> 'x\\'::text) AND (body <> '\\'::text)))`);
   });
 
-  test('search_path is pg_catalog, the service schema, public, whatever the database sets', async () => {
+  test('search_path is pg_catalog, the service schema, public, pg_temp, whatever the database sets', async () => {
     await db.query(`ALTER DATABASE ${quoteIdentifier(db.name)} SET search_path = bedrock, datahub`);
     const m = migration('20260101_000000_portfolio_settings', [
       `CREATE TABLE portfolio.settings AS SELECT current_setting('search_path') AS search_path, current_setting('standard_conforming_strings') AS scs, current_setting('client_encoding') AS encoding;`,
@@ -71,7 +71,7 @@ describe('settings the runner pins', () => {
     } finally {
       await client.end();
     }
-    expect((await db.query(`SELECT * FROM portfolio.settings`)).rows).toEqual([{ search_path: 'pg_catalog, portfolio, public', scs: 'on', encoding: 'UTF8' }]);
+    expect((await db.query(`SELECT * FROM portfolio.settings`)).rows).toEqual([{ search_path: 'pg_catalog, portfolio, public, pg_temp', scs: 'on', encoding: 'UTF8' }]);
   });
 
   test('quoteLiteral reads back the same string under either standard_conforming_strings', async () => {

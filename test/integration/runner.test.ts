@@ -3,7 +3,8 @@
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { BedrockProject } from '../../lib';
+import { BedrockProject, bigint, ServiceStack, Table, text } from '../../lib';
+import { testProject } from '../support/project';
 import { diffSchemas } from '../../lib/migrations/schema-diff';
 import { emptySchema } from '../../lib/migrations/service-schema';
 import { modelOf } from '../../lib/project';
@@ -363,6 +364,19 @@ describe('drift and baseline', () => {
     expect(drift.err).toBe('drift in 1 service(s): the database differs from the tables in code');
     // Nothing of the comparison stayed behind.
     expect((await db.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bedrock_scratch_%'`)).rowCount).toBe(0);
+  });
+
+  // The CLI's own session has pg_catalog alone on its path; what the model names from an
+  // extension (installed in public) must still resolve where the model is created and compared.
+  test('a model using an extension operator class migrates and shows no drift', async () => {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public; DROP SCHEMA IF EXISTS datahub CASCADE; CREATE SCHEMA datahub AUTHORIZATION datahub_owner');
+    const project = testProject();
+    project.tables.datahub = (stack: ServiceStack) => {
+      new Table(stack, 'symbols', { columns: { id: bigint().generatedAlwaysAsIdentity(), name: text().notNull() }, primaryKey: ['id'], indexes: [{ columns: [{ column: 'name', opclass: 'gin_trgm_ops' }], method: 'gin' }] });
+    };
+    expect((await project.cli('generate', 'datahub', 'add_symbols')).code).toBe(0);
+    expect(await cli(project, 'migrate', '--service', 'datahub')).toMatchObject({ code: 0, err: '' });
+    expect(await cli(project, 'drift', '--service', 'datahub')).toEqual({ code: 0, out: 'datahub: no drift', err: '' });
   });
 
   test('baseline adopts a database built by the old process, then migrate has nothing to do', async () => {
