@@ -6,15 +6,13 @@ import { Migration } from './migration-file';
 import { schemaName } from '../services/service-registry';
 
 export function plannedMigration(migration: Migration): PlannedMigration {
-  const statements = splitStatements(migration.up);
   return {
     id: migration.id,
     checksum: migration.checksum,
     transactional: migration.transactional,
     up: migration.up,
     down: migration.down,
-    statementCount: statements.length,
-    ...(migration.transactional ? {} : { statements }),
+    ...(migration.transactional ? {} : { statements: splitStatements(migration.up) }),
   };
 }
 

@@ -53,7 +53,7 @@ export class ServiceMigrations extends Construct {
           input: { id: m.id, checksum: m.checksum, transactional: m.transactional, up: m.up, down: m.down },
         }),
     );
-    const manifest = manifestText(props.service, props.ownerRole, props.migrations, (m) => splitStatements(m.up), schemaName(props.service));
+    const manifest = manifestText(props.service, props.ownerRole, props.migrations, (m) => (m.transactional ? undefined : splitStatements(m.up)), schemaName(props.service));
     const expected = checksumOf(manifest);
     // Content hashes given, so cdktf need not hash the same files again for every stack.
     const manifestAsset = new TerraformAsset(this, 'manifest', { path: contentFile(props.service, manifest), type: AssetType.FILE, assetHash: expected.slice(0, 32) });

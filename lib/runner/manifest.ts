@@ -20,8 +20,6 @@ export interface RunnerManifest {
      */
     readonly up: string;
     readonly down: string;
-    /** How many statements the up SQL holds (PostgreSQL's parser, at synth). */
-    readonly statementCount?: number;
     /** For non-transactional migrations, the up SQL split into statements. */
     readonly statements?: readonly string[];
   }[];
@@ -41,8 +39,7 @@ export function manifestText(service: string, ownerRole: string, migrations: rea
         transactional: m.transactional,
         up: m.up,
         down: m.down,
-        ...(split ? { statementCount: split.length } : {}),
-        ...(split && !m.transactional ? { statements: split } : {}),
+        ...(split ? { statements: split } : {}),
       };
     }),
   };
@@ -71,7 +68,6 @@ export function planFromManifest(text: string, expected: string): MigrationPlan 
         transactional: entry.transactional,
         up: entry.up,
         down: entry.down,
-        ...(entry.statementCount !== undefined ? { statementCount: entry.statementCount } : {}),
         ...(entry.statements ? { statements: entry.statements } : {}),
       };
     }),

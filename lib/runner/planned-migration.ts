@@ -7,13 +7,6 @@ export interface PlannedMigration {
   readonly transactional: boolean;
   readonly up: string;
   readonly down: string;
-  /**
-   * How many statements the up SQL holds (counted by PostgreSQL's parser where the plan is
-   * made). Each may take up to statement_timeout; the runner waits no longer than that for an
-   * answer.
-   * @default 1
-   */
-  readonly statementCount?: number;
   /** For non-transactional migrations: the up SQL split into statements, run one by one. */
   readonly statements?: readonly string[];
 }

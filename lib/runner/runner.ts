@@ -8,6 +8,7 @@ import { quoteLiteral } from '../sql/literal';
 import { MigrationPlan, PlannedMigration } from './planned-migration';
 import { lockService, unlockService } from './service-lock';
 import { isConnectionLost, migrationSearchPath, pinSession, RUNNER_SEARCH_PATH, SessionSettings } from './session';
+import { answerWithinMs } from './answer-bound';
 
 export interface ConvergeOptions {
   readonly plan: MigrationPlan;
@@ -147,7 +148,7 @@ async function flushCommits(client: ClientBase): Promise<void> {
  * trailing comment in the SQL cannot swallow what follows. On any error the rest is skipped
  * by PostgreSQL and the transaction rolled back here.
  */
-async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options: ConvergeOptions, sql: string, ledger: string, statementCount?: number): Promise<void> {
+async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options: ConvergeOptions, sql: string, ledger: string): Promise<void> {
   const script = [
     'BEGIN',
     'SET LOCAL synchronous_commit = off',
@@ -156,6 +157,9 @@ async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options
     `SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`,
     `SET LOCAL search_path = ${migrationSearchPath(plan.schema ?? plan.service)}`,
     sql,
+    // Deferred constraint checks fire at COMMIT, and up to PostgreSQL 17 as the current user,
+    // who would by then be the deploying user: they are checked now, as the owner.
+    'SET CONSTRAINTS ALL IMMEDIATE',
     'RESET ROLE',
     // The ledger rows are written as the deploying user: with pg_catalog alone on the path, no
     // operator or function the migration created can stand in for the ones they use.
@@ -164,7 +168,7 @@ async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options
     'COMMIT',
   ].join('\n;\n');
   try {
-    await queryWithin(client, script, answerWithinMs(options, statementCount));
+    await queryWithin(client, script, answerWithinMs(sql, statementTimeoutOf(options)));
   } catch (error) {
     if (isReadTimeout(error)) throw closeSilentConnection(client, error);
     await client.query('ROLLBACK').catch(() => undefined);
@@ -172,14 +176,7 @@ async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options
   }
 }
 
-/**
- * How long to wait for the server's answer to a migration: every statement may take
- * statement_timeout, plus one more. The server enforces the timeouts; this bounds a network
- * that went silent (no reset, no answer), which no server setting can.
- */
-function answerWithinMs(options: ConvergeOptions, statementCount = 1): number {
-  return (Math.max(1, statementCount) + 1) * (options.statementTimeoutMs ?? 900_000);
-}
+const statementTimeoutOf = (options: ConvergeOptions): number => options.statementTimeoutMs ?? 900_000;
 
 /** node-postgres's per-query read timeout (query_timeout, missing from @types/pg). */
 function queryWithin(client: ClientBase, text: string, ms: number): Promise<unknown> {
@@ -206,9 +203,9 @@ async function runUp(client: ClientBase, plan: MigrationPlan, migration: Planned
   const started = Date.now();
   if (!migration.transactional) return runUpOutsideTransaction(client, plan, migration, entry, options, log);
   try {
-    await inOneTransaction(client, plan, options, migration.up, recordAppliedSql(entry), migration.statementCount);
+    await inOneTransaction(client, plan, options, migration.up, recordAppliedSql(entry));
   } catch (error) {
-    if (error instanceof SilentServer) throw silentServer(plan, migration.id, 'applying', options, migration.statementCount);
+    if (error instanceof SilentServer) throw silentServer(plan, migration.id, 'applying', answerWithinMs(migration.up, statementTimeoutOf(options)));
     if (isConnectionLost(error)) throw await lostConnection(plan, migration.id, 'applying', error, options);
     throw new RunnerError(`${plan.service}: migration ${migration.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }
@@ -230,7 +227,7 @@ async function runUpOutsideTransaction(
   try {
     // The session's timeouts (pinned at the start) bound every statement here too.
     await client.query(`SET ROLE ${quoteIdentifier(plan.ownerRole)}; SET search_path = ${migrationSearchPath(plan.schema ?? plan.service)}`);
-    for (const statement of migration.statements ?? [migration.up]) await queryWithin(client, statement, answerWithinMs(options));
+    for (const statement of migration.statements ?? [migration.up]) await queryWithin(client, statement, answerWithinMs(statement, statementTimeoutOf(options)));
   } catch (error) {
     if (isReadTimeout(error)) closeSilentConnection(client, error);
     if (isConnectionLost(error) || isReadTimeout(error)) {
@@ -239,7 +236,9 @@ async function runUpOutsideTransaction(
           `Inspect the database, then \`npm run bedrock -- resolve --service ${plan.service} ${migration.id} --applied\` or \`--rolled-back\``,
       );
     }
+    // The failure is recorded as the deploying user: with the runner's own settings again.
     await client.query('RESET ROLE').catch(() => undefined);
+    await pinSession(client, sessionSettings(plan, options));
     await recordApplied(client, entry, 'failed', Date.now() - started, describe(error));
     throw new RunnerError(
       `${plan.service}: migration ${migration.id} (outside a transaction) failed: ${describe(error)}. Part of it may have run; it is recorded as failed. ` +
@@ -259,7 +258,7 @@ async function runDown(client: ClientBase, plan: MigrationPlan, row: LedgerRow, 
   try {
     await inOneTransaction(client, plan, options, row.down_sql, recordRemovedSql(plan.service, row.id));
   } catch (error) {
-    if (error instanceof SilentServer) throw silentServer(plan, row.id, 'rolling back', options, 1);
+    if (error instanceof SilentServer) throw silentServer(plan, row.id, 'rolling back', answerWithinMs(row.down_sql, statementTimeoutOf(options)));
     if (isConnectionLost(error)) throw await lostConnection(plan, row.id, 'rolling back', error, options);
     throw new RunnerError(`${plan.service}: rolling back ${row.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }
@@ -273,21 +272,39 @@ async function runDown(client: ClientBase, plan: MigrationPlan, row: LedgerRow, 
  */
 async function lostConnection(plan: MigrationPlan, id: string, doing: 'applying' | 'rolling back', error: unknown, options: ConvergeOptions): Promise<RunnerError> {
   const lead = `${plan.service}: the connection was lost while ${doing} ${id} (${describe(error)})`;
-  const recorded = await ledgerHolds(plan.service, id, options).catch(() => undefined);
+  const recorded = await ledgerHolds(plan, id, options);
   if (recorded === undefined) {
-    return new RunnerError(`${lead}; could not reconnect to tell whether it committed, so it is unresolved: run \`npm run bedrock -- status --service ${plan.service}\` when the server is back, then deploy again`);
+    return new RunnerError(
+      `${lead}; whether it committed cannot be told (no new connection, or the old session still holds the deploy lock), so it is unresolved: ` +
+        `run \`npm run bedrock -- status --service ${plan.service}\` once the old session has ended, then deploy again`,
+    );
   }
   const committed = doing === 'applying' ? recorded : !recorded;
   if (committed) return new RunnerError(`${lead} after it committed: it is ${doing === 'applying' ? 'applied' : 'rolled back'} and recorded; deploy again to continue`);
   return new RunnerError(`${lead}: rolled back by PostgreSQL, the database and the ledger are as they were before it; deploy again`);
 }
 
-async function ledgerHolds(service: string, id: string, options: ConvergeOptions): Promise<boolean | undefined> {
+/**
+ * Whether the ledger holds the migration, read on a new connection once the old session is
+ * gone: only the client side of a connection may have died (a proxy or NAT reset), and the old
+ * backend may still be running the migration towards its COMMIT. That backend holds the
+ * service's deploy lock until it ends, so the answer is read only after taking the lock; when
+ * it is not free within the deploy-lock wait, the outcome is unknown (undefined).
+ */
+async function ledgerHolds(plan: MigrationPlan, id: string, options: ConvergeOptions): Promise<boolean | undefined> {
   if (!options.reconnect) return undefined;
   const client = await options.reconnect();
   try {
-    const { rows } = await client.query(`SELECT 1 FROM bedrock.migrations WHERE service = $1 AND id = $2 AND status <> 'failed'`, [service, id]);
-    return rows.length > 0;
+    await pinSession(client, sessionSettings(plan, options));
+    await lockService(client, plan.service, { waitMs: Math.min(options.lockWaitMs ?? 60_000, 60_000) });
+    try {
+      const { rows } = await client.query(`SELECT 1 FROM bedrock.migrations WHERE service = $1 AND id = $2 AND status <> 'failed'`, [plan.service, id]);
+      return rows.length > 0;
+    } finally {
+      await unlockService(client, plan.service).catch(() => undefined);
+    }
+  } catch {
+    return undefined;
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -297,8 +314,8 @@ function sessionSettings(plan: MigrationPlan, options: ConvergeOptions): Session
   return { applicationName: `bedrock-runner ${plan.service}`, lockTimeoutMs: options.lockTimeoutMs ?? 10_000, statementTimeoutMs: options.statementTimeoutMs ?? 900_000 };
 }
 
-function silentServer(plan: MigrationPlan, id: string, doing: 'applying' | 'rolling back', options: ConvergeOptions, statementCount = 1): RunnerError {
-  const seconds = Math.round(answerWithinMs(options, statementCount) / 1000);
+function silentServer(plan: MigrationPlan, id: string, doing: 'applying' | 'rolling back', boundMs: number): RunnerError {
+  const seconds = Math.round(boundMs / 1000);
   return new RunnerError(
     `${plan.service}: no answer from the server for ${seconds} s while ${doing} ${id} (the network went silent?): the connection was closed, and it is unresolved: ` +
       `PostgreSQL rolls it back unless its COMMIT had already run. Run \`npm run bedrock -- status --service ${plan.service}\` to see which, then deploy again`,

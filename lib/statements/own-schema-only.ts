@@ -31,6 +31,10 @@ function nameProblem(name: TouchedName, statement: ParsedStatement, context: Sta
   if (name.kind === 'schema') {
     return `${statement.label} ${shown} changes a schema itself; ${service}'s migrations may only change ${service}'s objects: schemas are the platform stack's (PlatformStack creates one per service)`;
   }
+  if (name.temporary) {
+    // It would live for the rest of the runner's session, across later migrations.
+    return `${statement.label} ${shown} creates a temporary object, which lives on in the runner's session after this migration: create it in ${context.schema} and drop it at the end of the migration`;
+  }
   if (name.schema === undefined && name.created) {
     // Lookups go through the service schema, but creation goes to the first schema of the
     // search_path: pg_catalog, where PostgreSQL refuses it at deploy.

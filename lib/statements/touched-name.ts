@@ -26,6 +26,8 @@ export interface TouchedName {
   readonly changed: boolean;
   /** True when the statement creates it (in the schema it names, or else in the current schema). */
   readonly created?: boolean;
+  /** True for a temporary relation it creates (CREATE TEMP TABLE, SELECT ... INTO TEMP). */
+  readonly temporary?: boolean;
   /** How messages show it, when not by its name (e.g. `... SET SCHEMA datahub`, `every table of the database`). */
   readonly shown?: string;
 }

@@ -45,9 +45,8 @@ function namesIn(node: SyntaxNode, type: string | undefined, role: Role): Touche
   const changed = role !== 'used';
   if (typeof node.relname === 'string') {
     const parts = [node.catalogname, node.schemaname, node.relname].filter((p): p is string => typeof p === 'string');
-    // A temporary table goes to the session's own temporary schema, whatever search_path says.
-    const creates = role === 'created' && node.relpersistence !== 't';
-    return [{ kind: 'relation', parts, changed, ...(creates ? { created: true } : {}), ...(typeof node.schemaname === 'string' ? { schema: node.schemaname } : {}) }];
+    const temporary = role === 'created' && node.relpersistence === 't';
+    return [{ kind: 'relation', parts, changed, ...(role === 'created' ? { created: true } : {}), ...(temporary ? { temporary: true } : {}), ...(typeof node.schemaname === 'string' ? { schema: node.schemaname } : {}) }];
   }
   if (Array.isArray(node.names)) {
     const parts = namesOf(node.names);

@@ -32,6 +32,16 @@ function migration(id: string, up: string[], down: string[] = ['SELECT 1;']): Mi
   return parseMigration(`${id}.sql`, text);
 }
 
+/** Waits until the runner's session is inside a migration's pg_sleep (at most 4 s). */
+async function runnerInsideSleep(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
+    if (busy.rowCount === 1) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the runner never reached the migration');
+}
+
 /** A client of the test database, connected after any ALTER DATABASE ... SET took effect. */
 async function freshClient(): Promise<Client> {
   const client = new Client({ connectionString: db.url });
@@ -174,7 +184,7 @@ describe('a lost connection', () => {
 
 describe('a silent network', () => {
   /** A TCP proxy to the test server that can stop forwarding, as a dead link does: no reset, no answer. */
-  async function freezableProxy(): Promise<{ url: string; freeze(): void; close(): void }> {
+  async function freezableProxy(): Promise<{ url: string; freeze(): void; dropClientSide(): void; close(): void }> {
     const target = new URL(db.url);
     const sockets: Socket[] = [];
     let frozen = false;
@@ -189,33 +199,65 @@ describe('a silent network', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = new URL(db.url);
     url.port = String((server.address() as { port: number }).port);
-    return { url: url.toString(), freeze: () => (frozen = true), close: () => (sockets.forEach((s) => s.destroy()), server.close()) };
+    return {
+      url: url.toString(),
+      freeze: () => (frozen = true),
+      // Only the runner's side of the link dies (a NAT or load balancer reset): the server's stays open.
+      dropClientSide: () => sockets.filter((_, i) => i % 2 === 0).forEach((s) => s.destroy()),
+      close: () => (sockets.forEach((s) => s.destroy()), server.close()),
+    };
+  }
+
+  /** A runner connection that goes through a new proxy. */
+  async function throughProxy(): Promise<{ proxy: Awaited<ReturnType<typeof freezableProxy>>; client: Client }> {
+    const proxy = await freezableProxy();
+    const client = new Client({ connectionString: proxy.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    return { proxy, client };
   }
 
   // Found by an attacker's pass: with the link silent mid-migration, the runner waited forever
   // (the server's statement_timeout answer never arrived).
   test('no answer within the bound: the connection is closed and the migration reported unresolved, in bounded time', async () => {
-    const proxy = await freezableProxy();
-    const client = new Client({ connectionString: proxy.url });
-    client.on('error', () => undefined);
-    await client.connect();
+    const { proxy, client } = await throughProxy();
     const m = migration('20260101_000000_portfolio_silent', ['SELECT pg_catalog.pg_sleep(0.4);', 'CREATE TABLE portfolio.silent (id int);']);
     const started = Date.now();
     try {
       const running = converge(client, { plan: migrationPlan('portfolio', 'portfolio_owner', [m]), allowDowngrades: false, statementTimeoutMs: 1000 });
-      for (let i = 0; i < 200; i++) {
-        const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
-        if (busy.rowCount === 1) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await runnerInsideSleep();
       proxy.freeze();
       await expect(running).rejects.toThrow(
-        `portfolio: no answer from the server for 3 s while applying ${m.id} (the network went silent?): the connection was closed, and it is unresolved: PostgreSQL rolls it back unless its COMMIT had already run.`,
+        `portfolio: no answer from the server for 4 s while applying ${m.id} (the network went silent?): the connection was closed, and it is unresolved: PostgreSQL rolls it back unless its COMMIT had already run.`,
       );
     } finally {
       proxy.close();
       await client.end().catch(() => undefined);
     }
-    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(Date.now() - started).toBeLessThan(9_000);
+  });
+
+  // Found by a second attacker's pass: with only the client side reset, the old backend ran on
+  // to COMMIT after the runner had read the ledger and said "rolled back".
+  test('a connection lost on the client side only: never "rolled back" while the old session may still commit', async () => {
+    const { proxy, client } = await throughProxy();
+    const m = migration('20260101_000000_portfolio_late', ['SELECT pg_catalog.pg_sleep(1.5);', 'CREATE TABLE portfolio.late (a integer);']);
+    try {
+      const running = converge(client, {
+        plan: migrationPlan('portfolio', 'portfolio_owner', [m]),
+        allowDowngrades: false,
+        lockWaitMs: 500,
+        reconnect: async () => freshClient(),
+      });
+      await runnerInsideSleep();
+      proxy.dropClientSide();
+      await expect(running).rejects.toThrow(/^portfolio: the connection was lost while applying 20260101_000000_portfolio_late \(.*\); whether it committed cannot be told \(no new connection, or the old session still holds the deploy lock\), so it is unresolved: /);
+      // The old session did commit: "rolled back" would have been false.
+      for (let i = 0; i < 100 && (await db.query(`SELECT to_regclass('portfolio.late') AS t`)).rows[0].t === null; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await db.query(`SELECT to_regclass('portfolio.late') AS t`)).rows[0].t).toBe('portfolio.late');
+    } finally {
+      proxy.close();
+      await client.end().catch(() => undefined);
+    }
   });
 });

@@ -16,14 +16,24 @@ export interface TestDatabase {
   query<R extends QueryResultRow = QueryResultRow>(sql: string, values?: unknown[]): Promise<QueryResult<R>>;
 }
 
-function serverUrl(): URL {
-  const url = process.env.BEDROCK_TEST_DATABASE_URL;
-  if (!url) throw new Error('BEDROCK_TEST_DATABASE_URL is not set: run the tests with jest, whose global setup starts PostgreSQL');
+/** The variable naming the server: PostgreSQL 18 by default, 14 where a test asks for it. */
+const SERVER_VARIABLE = { default: 'BEDROCK_TEST_DATABASE_URL', 14: 'BEDROCK_TEST_DATABASE_URL_14' } as const;
+
+export type TestServer = keyof typeof SERVER_VARIABLE;
+
+/** Whether the run has that server (the global setup starts PostgreSQL 14 when its package is installed). */
+export function hasTestServer(server: TestServer): boolean {
+  return Boolean(process.env[SERVER_VARIABLE[server]]);
+}
+
+function serverUrl(server: TestServer): URL {
+  const url = process.env[SERVER_VARIABLE[server]];
+  if (!url) throw new Error(`${SERVER_VARIABLE[server]} is not set: run the tests with jest, whose global setup starts PostgreSQL`);
   return new URL(url);
 }
 
-async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: serverUrl().toString() });
+async function withAdmin<T>(server: TestServer, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: serverUrl(server).toString() });
   await client.connect();
   try {
     return await work(client);
@@ -33,21 +43,24 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
 }
 
 /** Creates a fresh database before the file's tests and drops it after them. */
-export function useTestDatabase(): TestDatabase {
+export function useTestDatabase(server: TestServer = 'default'): TestDatabase {
   const name = `bedrock_test_${randomBytes(6).toString('hex')}`;
-  const url = serverUrl();
+  // A missing optional server (14) makes the file's tests skip (they check hasTestServer); the default one must exist.
+  const url = server === 'default' || hasTestServer(server) ? serverUrl(server) : new URL('postgres://unavailable/none');
   url.pathname = `/${name}`;
   let client: Client | undefined;
 
   beforeAll(async () => {
-    await withAdmin((admin) => admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
+    if (!hasTestServer(server)) return;
+    await withAdmin(server, (admin) => admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`));
     client = new Client({ connectionString: url.toString() });
     await client.connect();
   });
 
   afterAll(async () => {
     await client?.end();
-    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
+    if (!hasTestServer(server)) return;
+    await withAdmin(server, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`));
   });
 
   const ready = (): Client => {

@@ -118,7 +118,13 @@ describe('BEDROCK-S1 OwnSchemaOnly', () => {
     expect(findings).toEqual([
       `${FILE} line 6: [BEDROCK-S1] CREATE TABLE notes creates an object without naming its schema; portfolio's migrations create portfolio's objects in portfolio: write portfolio.notes (the runner's search_path starts with pg_catalog, where PostgreSQL would try to create it and refuse)`,
       `${FILE} line 7: [BEDROCK-S1] CREATE TYPE mood creates an object without naming its schema; portfolio's migrations create portfolio's objects in portfolio: write portfolio.mood (the runner's search_path starts with pg_catalog, where PostgreSQL would try to create it and refuse)`,
+      `${FILE} line 8: [BEDROCK-S1] CREATE TABLE scratch creates a temporary object, which lives on in the runner's session after this migration: create it in portfolio and drop it at the end of the migration`,
     ]);
+  });
+
+  // Found by a second attacker's pass: temporary objects outlive the migration in the runner's session.
+  test.each([['CREATE TEMP VIEW v AS SELECT 1 AS one;'], ['CREATE TEMPORARY SEQUENCE s;'], ['SELECT 1 AS one INTO TEMP t;'], ['CREATE TEMP TABLE t AS SELECT 1 AS one;']])('%s is refused: temporary objects live on in the session', (sql) => {
+    expect(judge(sql)).toEqual([expect.stringMatching(/^.* line 6: \[BEDROCK-S1\] .* creates a temporary object, which lives on in the runner's session after this migration/)]);
   });
 
   test('without the registry, another schema is still refused (without naming its owner)', () => {
