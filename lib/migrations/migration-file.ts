@@ -1,7 +1,7 @@
 // One migration file: `<YYYYMMDD_HHMMSS>_<service>_<description>.sql`, a header that names
 // its parent (so the chain is in the files), then the up and down SQL. The one type that
 // formats and parses the format; its parser cannot be confused by what the model's strings hold.
-import * as pgQuery from 'libpg-query';
+import { isCommentToken, scanTokens } from '../sql/parser';
 import { checksumOf } from './checksum';
 import { firstHiddenIndex, HIDDEN_CHARACTER, hiddenCharacterProblem } from '../sql/hidden-characters';
 
@@ -189,17 +189,12 @@ interface LineComment {
  * not scan (an unterminated quote or comment) is refused: its markers would be ambiguous.
  */
 function lineComments(fileName: string, text: string, bytes: Buffer): { all: LineComment[]; firstSql?: number } {
-  let tokens: { start: number; end: number; tokenName: string }[];
-  try {
-    tokens = pgQuery.scanSync(text).tokens;
-  } catch {
-    throw new Error(`${fileName}: it does not scan as SQL (an unterminated quoted string, dollar quote or comment): close it`);
-  }
+  const tokens = scanTokens(text);
+  if (!tokens) throw new Error(`${fileName}: it does not scan as SQL (an unterminated quoted string, dollar quote or comment): close it`);
   const all: LineComment[] = [];
   let firstSql: number | undefined;
   for (const token of tokens) {
-    const isComment = token.tokenName === 'SQL_COMMENT' || token.tokenName === 'C_COMMENT';
-    if (!isComment) firstSql ??= token.start;
+    if (!isCommentToken(token)) firstSql ??= token.start;
     const startsLine = token.start === 0 || bytes[token.start - 1] === NEWLINE;
     if (token.tokenName === 'SQL_COMMENT' && startsLine) {
       all.push({ text: bytes.subarray(token.start, token.end).toString('utf8').replace(/[ \t\r]+$/, ''), start: token.start, end: token.end });

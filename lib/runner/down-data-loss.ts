@@ -2,9 +2,8 @@
 // of the migrations to roll back drops, and which of them hold data in the database now. The
 // SQL is read with PostgreSQL's parser, so only real statements count, never a comment or a
 // string that mentions DROP. (The runner started by Terraform does not use this.)
-import * as pgQuery from 'libpg-query';
 import { ClientBase } from 'pg';
-import { loadSqlParser } from '../sql/parser';
+import { loadSqlParser, parseScript } from '../sql/parser';
 import { qualifiedName, quoteIdentifier } from '../sql/identifier';
 
 /** Something a down statement removes with its data. */
@@ -35,7 +34,7 @@ interface ParsedStatement {
  * message when the SQL does not parse. The parser must be loaded (loadSqlParser).
  */
 export function droppedBy(sql: string, schema: string): Dropped[] {
-  const statements = (pgQuery.parseSync(sql).stmts ?? []).map((s) => s.stmt as ParsedStatement);
+  const statements = (parseScript(sql).stmts ?? []).map((s) => s.stmt as unknown as ParsedStatement);
   const table = (relation: RangeVar) => ({ schema: relation.schemaname ?? schema, table: relation.relname });
   return statements.flatMap((statement): Dropped[] => {
     const { DropStmt: drop, AlterTableStmt: alter, TruncateStmt: truncate } = statement;

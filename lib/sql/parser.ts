@@ -39,9 +39,8 @@ function findExpressionProblem(sql: string): string | undefined {
   if (sql.trim() === '') return 'the expression is empty';
   // A comment could swallow the SQL that follows the expression where it is spliced in.
   const tokens = scanTokens(sql);
-  if (!tokens) return 'it does not scan as SQL: a quoted string, dollar quote or comment is not closed';
-  const comments = tokens.some((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT');
-  if (comments) return 'remove the comment from the expression (put the explanation in a column or table comment)';
+  if (!tokens) return DOES_NOT_SCAN;
+  if (tokens.some(isCommentToken)) return 'remove the comment from the expression (put the explanation in a column or table comment)';
   const layout = lineBreakProblem(sql, tokens) ?? unopenedParenthesisProblem(sql, tokens);
   if (layout) return layout;
   let result: pgQuery.ParseResult;
@@ -174,7 +173,9 @@ export const readsSameAsDefault = cached((sql: string): boolean => {
 export const parseTypeName = cached((sql: string): { names: string[] } | { problem: string } => {
   requireParser();
   if (typeof sql !== 'string' || sql.trim() === '' || sql.includes('\u0000')) return { problem: 'the type is empty or not text' };
-  if (pgQuery.scanSync(sql).tokens.some((t) => t.tokenName === 'SQL_COMMENT' || t.tokenName === 'C_COMMENT')) return { problem: 'the type contains a comment' };
+  const tokens = scanTokens(sql);
+  if (!tokens) return { problem: DOES_NOT_SCAN };
+  if (tokens.some(isCommentToken)) return { problem: 'the type contains a comment' };
   let statements: pgQuery.ParseResult['stmts'];
   try {
     statements = pgQuery.parseSync(`CREATE TABLE t (c ${sql}\n)`).stmts ?? [];
@@ -230,9 +231,17 @@ const splitCached = cached((sql: string): readonly string[] => {
  * dollar quote or comment: libpg-query then throws a message that is not even JSON).
  */
 export function scanTokens(sql: string): pgQuery.ScanToken[] | undefined {
+  requireParser();
   try {
     return pgQuery.scanSync(sql).tokens;
   } catch {
     return undefined;
   }
+}
+
+const DOES_NOT_SCAN = 'it does not scan as SQL: a quoted string, dollar quote or comment is not closed';
+
+/** A line comment (--) or a block comment. */
+export function isCommentToken(token: { readonly tokenName: string }): boolean {
+  return token.tokenName === 'SQL_COMMENT' || token.tokenName === 'C_COMMENT';
 }

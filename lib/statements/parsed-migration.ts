@@ -4,7 +4,7 @@
 import * as pgQuery from 'libpg-query';
 import { Migration } from '../migrations/migration-file';
 import { BoundedCache } from './bounded-cache';
-import { parseScript } from '../sql/parser';
+import { isCommentToken, parseScript, scanTokens } from '../sql/parser';
 import { ParsedStatement } from './statement-rule';
 import { statementLabel, Token } from './statement-label';
 
@@ -62,7 +62,7 @@ function parseSection(section: 'up' | 'down', text: string, firstLine: number): 
     const end = raw.stmt_len ? location + raw.stmt_len : lines.bytes.length;
     // The statement's first token, past any comment PostgreSQL counts into the statement
     // (statements come in order, so the search goes on from the previous one).
-    while (cursor < tokens.length && (tokens[cursor].start < location || isComment(tokens[cursor]))) cursor++;
+    while (cursor < tokens.length && (tokens[cursor].start < location || isCommentToken(tokens[cursor]))) cursor++;
     const first = cursor < tokens.length && tokens[cursor].start < end ? cursor : -1;
     const [[kind, node]] = Object.entries(raw.stmt as unknown as Record<string, Record<string, unknown>>);
     return { kind, node, section, label: (first >= 0 ? statementLabel(tokens, first, end) : '') || kind, line: lines.atByte(first >= 0 ? tokens[first].start : location) };
@@ -70,19 +70,9 @@ function parseSection(section: 'up' | 'down', text: string, firstLine: number): 
   return { statements, syntaxErrors: [], comments };
 }
 
-function isComment(token: Token): boolean {
-  return token.tokenName === 'SQL_COMMENT' || token.tokenName === 'C_COMMENT';
-}
-
-function scan(text: string): Token[] {
-  try {
-    return pgQuery.scanSync(text).tokens;
-  } catch {
-    // The file was scanned whole when it was read; a section that does not scan on its own
-    // fails to parse too, and that error is reported.
-    return [];
-  }
-}
+// The file was scanned whole when it was read; a section that does not scan on its own fails
+// to parse too, and that error is reported.
+const scan = (text: string): Token[] => scanTokens(text) ?? [];
 
 /**
  * Lines of a section. libpg-query reports statement locations and tokens in bytes of the

@@ -120,6 +120,11 @@ describe('props outside their declared type are refused, not copied into SQL', (
     );
     const collated: ColumnType = { sql: 'text COLLATE "C" NOT NULL', literal: () => "''" };
     expect(errorOf(() => new Table(stack, 'probe2', { columns: { c: new Column(collated) } }))).toContain('column "c": type "text COLLATE \\"C\\" NOT NULL": it is not a single type name');
+    // An unterminated quote made libpg-query's scanner throw a raw JSON error, with no construct.
+    const unclosed: ColumnType = { sql: 'text\'', literal: () => "''" };
+    expect(errorOf(() => new Table(stack, 'probe4', { columns: { c: new Column(unclosed) } }))).toBe(
+      'test-datahub/probe4: column "c": type "text\'": it does not scan as SQL: a quoted string, dollar quote or comment is not closed: build columns with the column functions (integer(), text(), ...)',
+    );
     const badLiteral: ColumnType = { sql: 'integer', literal: () => '0); DROP TABLE x; SELECT (1' };
     expect(errorOf(() => new Table(stack, 'probe3', { columns: { c: new Column(badLiteral).default(0) } }))).toBe(
       "test-datahub/probe3: column \"c\": default 0: type integer rendered it as \"0); DROP TABLE x; SELECT (1\", which is not one SQL expression: fix the type's literal()",
