@@ -1,9 +1,11 @@
-// How long the runner waits for the server's answer to a migration. The server enforces
+// How long the runner waits for the server's answer to a migration, and what it does when none
+// comes. The server enforces
 // lock_timeout and statement_timeout; nothing on the server can bound a network that went
 // silent (no reset, no answer), so the runner bounds the wait itself. The runner carries no SQL
 // parser, so the bound is taken from the text, erring long: every `;` may end a statement, and
 // a statement may run as long as the longest statement_timeout the text sets (SET LOCAL) or the
 // runner's own, whichever is longer.
+import { ClientBase, QueryConfig } from 'pg';
 
 /** Milliseconds within which the server must answer `sql`, run with `statementTimeoutMs`. */
 export function answerWithinMs(sql: string, statementTimeoutMs: number): number {
@@ -20,4 +22,27 @@ function declaredStatementTimeouts(sql: string): number[] {
     found.push(Number(match[1]) * UNITS[(match[2] ?? 'ms').toLowerCase()]);
   }
   return found;
+}
+
+/** node-postgres's per-query read timeout (query_timeout, missing from @types/pg). */
+export function queryWithin(client: ClientBase, text: string, ms: number): Promise<unknown> {
+  return client.query({ text, query_timeout: ms } as QueryConfig);
+}
+
+export const isReadTimeout = (error: unknown): boolean => (error as Error)?.message === 'Query read timeout';
+
+/** The server did not answer within `boundMs`. */
+export class SilentServer extends Error {
+  constructor(readonly boundMs: number) {
+    super('Query read timeout');
+  }
+}
+
+/**
+ * No answer in time: the socket is destroyed, so nothing else waits on it (node-postgres would
+ * otherwise keep the query in flight). The server notices within client_connection_check_interval
+ * and rolls back, unless the COMMIT had already run: the outcome is unknown.
+ */
+export function destroyConnection(client: ClientBase): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }

@@ -1,41 +1,25 @@
 // The migration runner: converges one service's part of the database to the plan's head.
 // One session, one advisory lock per service, one transaction per migration run as the
 // owner role with lock and statement timeouts, the ledger row written in that transaction.
-import { ClientBase, DatabaseError, QueryConfig } from 'pg';
+import { ClientBase } from 'pg';
 import { quoteIdentifier } from '../sql/identifier';
 import { ensureLedger, LedgerEntry, LedgerLockTimeout, LedgerRow, ledgerRows, recordApplied, recordAppliedSql, recordRemovedSql } from './ledger';
 import { quoteLiteral } from '../sql/literal';
 import { MigrationPlan, PlannedMigration } from './planned-migration';
 import { lockService, unlockService } from './service-lock';
-import { isConnectionLost, migrationSearchPath, pinSession, RUNNER_SEARCH_PATH, SessionSettings } from './session';
-import { answerWithinMs } from './answer-bound';
-
-export interface ConvergeOptions {
-  readonly plan: MigrationPlan;
-  /** Roll back migrations the database holds beyond the plan's head (by their stored down SQL). */
-  readonly allowDowngrades: boolean;
-  /** lock_timeout for each migration's statements. @default 10 s */
-  readonly lockTimeoutMs?: number;
-  /** statement_timeout for each migration's statements. @default 15 min */
-  readonly statementTimeoutMs?: number;
-  /** How long to wait for another deploy of the same service. @default 60 s */
-  readonly lockWaitMs?: number;
-  readonly log?: (line: string) => void;
-  /**
-   * A new connection, used only after the connection was lost mid-migration, to read the
-   * ledger and tell whether the migration committed. Without it the outcome is reported as
-   * unresolved.
-   */
-  readonly reconnect?: () => Promise<ClientBase & { end(): Promise<void> }>;
-}
+import { isConnectionLost, migrationSearchPath, pinSession, RUNNER_SEARCH_PATH } from './session';
+import { ConvergeOptions, lockWaitOf, sessionSettings, statementTimeoutOf } from './converge-options';
+import { answerWithinMs, destroyConnection, isReadTimeout, queryWithin, SilentServer } from './answer-bound';
+import { describe, RunnerError } from './runner-error';
+import { lostConnection, silentServer } from './lost-connection';
 
 export interface ConvergeResult {
   readonly applied: readonly string[];
   readonly rolledBack: readonly string[];
 }
 
-/** A refusal or failure the runner explains; nothing of the failed migration remains. */
-export class RunnerError extends Error {}
+export { RunnerError };
+export type { ConvergeOptions };
 
 export async function converge(client: ClientBase, options: ConvergeOptions): Promise<ConvergeResult> {
   const { plan } = options;
@@ -43,11 +27,11 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
   const started = Date.now();
   await pinSession(client, sessionSettings(plan, options));
   await lockService(client, plan.service, {
-    waitMs: options.lockWaitMs ?? 60_000,
+    waitMs: lockWaitOf(options),
     onWait: (holder) => log(`${plan.service}: waiting for another deploy to finish: ${holder}`),
   });
   try {
-    await ensureLedger(client, options.lockWaitMs ?? 60_000).catch((error) => {
+    await ensureLedger(client, lockWaitOf(options)).catch((error) => {
       throw error instanceof LedgerLockTimeout ? new RunnerError(`${plan.service}: ${error.message}`) : error;
     });
     const rows = await ledgerRows(client, plan.service);
@@ -124,13 +108,6 @@ function reconcile(plan: MigrationPlan, rows: readonly LedgerRow[], allowDowngra
   return { pending: plan.migrations.slice(lastApplied + 1), beyond };
 }
 
-function describe(error: unknown): string {
-  if (error instanceof DatabaseError) {
-    return `${error.message} (SQLSTATE ${error.code})${error.detail ? `; ${error.detail}` : ''}${error.where ? `; ${error.where}` : ''}`;
-  }
-  return (error as Error).message;
-}
-
 /**
  * Makes every commit so far durable. Migrations commit with synchronous_commit off (the
  * migration and its ledger row are one transaction, so a server crash loses both or
@@ -152,8 +129,8 @@ async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options
   const script = [
     'BEGIN',
     'SET LOCAL synchronous_commit = off',
-    `SET LOCAL lock_timeout = ${quoteLiteral(`${options.lockTimeoutMs ?? 10_000}ms`)}`,
-    `SET LOCAL statement_timeout = ${quoteLiteral(`${options.statementTimeoutMs ?? 900_000}ms`)}`,
+    `SET LOCAL lock_timeout = ${quoteLiteral(`${sessionSettings(plan, options).lockTimeoutMs}ms`)}`,
+    `SET LOCAL statement_timeout = ${quoteLiteral(`${statementTimeoutOf(options)}ms`)}`,
     `SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`,
     `SET LOCAL search_path = ${migrationSearchPath(plan.schema ?? plan.service)}`,
     sql,
@@ -167,36 +144,19 @@ async function inOneTransaction(client: ClientBase, plan: MigrationPlan, options
     ledger,
     'COMMIT',
   ].join('\n;\n');
+  const bound = answerWithinMs(sql, statementTimeoutOf(options));
   try {
-    await queryWithin(client, script, answerWithinMs(sql, statementTimeoutOf(options)));
+    await queryWithin(client, script, bound);
   } catch (error) {
-    if (isReadTimeout(error)) throw closeSilentConnection(client, error);
+    if (isReadTimeout(error)) {
+      destroyConnection(client);
+      throw new SilentServer(bound);
+    }
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
 
-const statementTimeoutOf = (options: ConvergeOptions): number => options.statementTimeoutMs ?? 900_000;
-
-/** node-postgres's per-query read timeout (query_timeout, missing from @types/pg). */
-function queryWithin(client: ClientBase, text: string, ms: number): Promise<unknown> {
-  return client.query({ text, query_timeout: ms } as QueryConfig);
-}
-
-const isReadTimeout = (error: unknown): boolean => (error as Error)?.message === 'Query read timeout';
-
-/**
- * No answer in time: the socket is destroyed, so nothing else waits on it (node-postgres would
- * otherwise keep the query in flight). The server notices within client_connection_check_interval
- * and rolls back, unless the COMMIT had already run: the outcome is unknown.
- */
-function closeSilentConnection(client: ClientBase, error: unknown): SilentServer {
-  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
-  return new SilentServer((error as Error).message);
-}
-
-/** The server did not answer within the bound. */
-class SilentServer extends Error {}
 
 async function runUp(client: ClientBase, plan: MigrationPlan, migration: PlannedMigration, options: ConvergeOptions, log: (line: string) => void): Promise<void> {
   const entry: LedgerEntry = { service: plan.service, id: migration.id, checksum: migration.checksum, up: migration.up, down: migration.down, transactional: migration.transactional };
@@ -205,7 +165,7 @@ async function runUp(client: ClientBase, plan: MigrationPlan, migration: Planned
   try {
     await inOneTransaction(client, plan, options, migration.up, recordAppliedSql(entry));
   } catch (error) {
-    if (error instanceof SilentServer) throw silentServer(plan, migration.id, 'applying', answerWithinMs(migration.up, statementTimeoutOf(options)));
+    if (error instanceof SilentServer) throw silentServer(plan, migration.id, 'applying', error.boundMs);
     if (isConnectionLost(error)) throw await lostConnection(plan, migration.id, 'applying', error, options);
     throw new RunnerError(`${plan.service}: migration ${migration.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }
@@ -229,7 +189,7 @@ async function runUpOutsideTransaction(
     await client.query(`SET ROLE ${quoteIdentifier(plan.ownerRole)}; SET search_path = ${migrationSearchPath(plan.schema ?? plan.service)}`);
     for (const statement of migration.statements ?? [migration.up]) await queryWithin(client, statement, answerWithinMs(statement, statementTimeoutOf(options)));
   } catch (error) {
-    if (isReadTimeout(error)) closeSilentConnection(client, error);
+    if (isReadTimeout(error)) destroyConnection(client);
     if (isConnectionLost(error) || isReadTimeout(error)) {
       throw new RunnerError(
         `${plan.service}: the connection was lost while applying ${migration.id} (outside a transaction: ${describe(error)}); it is recorded as failed and unresolved, and part of it may have run. ` +
@@ -258,66 +218,9 @@ async function runDown(client: ClientBase, plan: MigrationPlan, row: LedgerRow, 
   try {
     await inOneTransaction(client, plan, options, row.down_sql, recordRemovedSql(plan.service, row.id));
   } catch (error) {
-    if (error instanceof SilentServer) throw silentServer(plan, row.id, 'rolling back', answerWithinMs(row.down_sql, statementTimeoutOf(options)));
+    if (error instanceof SilentServer) throw silentServer(plan, row.id, 'rolling back', error.boundMs);
     if (isConnectionLost(error)) throw await lostConnection(plan, row.id, 'rolling back', error, options);
     throw new RunnerError(`${plan.service}: rolling back ${row.id} failed: ${describe(error)}. Rolled back: the database and the ledger are as they were before it`);
   }
   log(`${plan.service}: rolled back ${row.id} in ${Date.now() - started} ms`);
-}
-
-/**
- * The connection died during a migration's transaction. PostgreSQL rolls back a transaction
- * whose session ends before COMMIT; if the COMMIT got through first, the migration and its
- * ledger row are both there. A fresh connection reads the ledger to say which, in one line.
- */
-async function lostConnection(plan: MigrationPlan, id: string, doing: 'applying' | 'rolling back', error: unknown, options: ConvergeOptions): Promise<RunnerError> {
-  const lead = `${plan.service}: the connection was lost while ${doing} ${id} (${describe(error)})`;
-  const recorded = await ledgerHolds(plan, id, options);
-  if (recorded === undefined) {
-    return new RunnerError(
-      `${lead}; whether it committed cannot be told (no new connection, or the old session still holds the deploy lock), so it is unresolved: ` +
-        `run \`npm run bedrock -- status --service ${plan.service}\` once the old session has ended, then deploy again`,
-    );
-  }
-  const committed = doing === 'applying' ? recorded : !recorded;
-  if (committed) return new RunnerError(`${lead} after it committed: it is ${doing === 'applying' ? 'applied' : 'rolled back'} and recorded; deploy again to continue`);
-  return new RunnerError(`${lead}: rolled back by PostgreSQL, the database and the ledger are as they were before it; deploy again`);
-}
-
-/**
- * Whether the ledger holds the migration, read on a new connection once the old session is
- * gone: only the client side of a connection may have died (a proxy or NAT reset), and the old
- * backend may still be running the migration towards its COMMIT. That backend holds the
- * service's deploy lock until it ends, so the answer is read only after taking the lock; when
- * it is not free within the deploy-lock wait, the outcome is unknown (undefined).
- */
-async function ledgerHolds(plan: MigrationPlan, id: string, options: ConvergeOptions): Promise<boolean | undefined> {
-  if (!options.reconnect) return undefined;
-  const client = await options.reconnect();
-  try {
-    await pinSession(client, sessionSettings(plan, options));
-    await lockService(client, plan.service, { waitMs: Math.min(options.lockWaitMs ?? 60_000, 60_000) });
-    try {
-      const { rows } = await client.query(`SELECT 1 FROM bedrock.migrations WHERE service = $1 AND id = $2 AND status <> 'failed'`, [plan.service, id]);
-      return rows.length > 0;
-    } finally {
-      await unlockService(client, plan.service).catch(() => undefined);
-    }
-  } catch {
-    return undefined;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-function sessionSettings(plan: MigrationPlan, options: ConvergeOptions): SessionSettings {
-  return { applicationName: `bedrock-runner ${plan.service}`, lockTimeoutMs: options.lockTimeoutMs ?? 10_000, statementTimeoutMs: options.statementTimeoutMs ?? 900_000 };
-}
-
-function silentServer(plan: MigrationPlan, id: string, doing: 'applying' | 'rolling back', boundMs: number): RunnerError {
-  const seconds = Math.round(boundMs / 1000);
-  return new RunnerError(
-    `${plan.service}: no answer from the server for ${seconds} s while ${doing} ${id} (the network went silent?): the connection was closed, and it is unresolved: ` +
-      `PostgreSQL rolls it back unless its COMMIT had already run. Run \`npm run bedrock -- status --service ${plan.service}\` to see which, then deploy again`,
-  );
 }
