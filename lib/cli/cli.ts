@@ -5,7 +5,7 @@ import { generateMigration, GenerateError } from '../migrations/generate';
 import { migrationFolderProblems } from '../migrations/folder-check';
 import { COMMAND, SUM_FILE } from '../migrations/migration-directory';
 import { UnsupportedChange } from '../migrations/schema-diff';
-import { BedrockProject, downgradeEnvironment, migrationDirectoryOf, modelOf, projectModel } from '../project';
+import { BedrockProject, downgradeEnvironment, migrationDirectoryOf, modelOf, ProjectModel, projectModel } from '../project';
 import { migrationPlan } from '../migrations/migration-plan';
 import { Migration } from '../migrations/migration-file';
 import { connect } from '../runner/connect';
@@ -48,10 +48,14 @@ function servicesOf(project: BedrockProject, service: string | undefined): reado
   return [service];
 }
 
-/** Problems of a service's migrations: the folder itself, and the model against the head's snapshot. */
-export function checkService(project: BedrockProject, service: string): string[] {
+/**
+ * Everything `check` (and synth) refuses for a service: the model rules on its constructs, the
+ * folder itself, its statements, and the model against the head's snapshot. Give `model` to
+ * check several services on one build of the project's stacks.
+ */
+export function checkService(project: BedrockProject, service: string, model: ProjectModel = projectModel(project)): string[] {
   const directory = migrationDirectoryOf(project, service);
-  return migrationFolderProblems(directory, directory.read(), modelOf(project, service), project.registry);
+  return [...model.findings([service]), ...migrationFolderProblems(directory, directory.read(), model.schemaOf(service), project.registry)];
 }
 
 export function createCli(project: BedrockProject, output: Output): Command {
@@ -86,7 +90,8 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .argument('[service]', 'only this service')
     .action((service?: string) => {
       const services = servicesOf(project, service);
-      const problems = [...projectModel(project).findings(services), ...services.flatMap((s) => checkService(project, s))];
+      const model = projectModel(project);
+      const problems = services.flatMap((s) => checkService(project, s, model));
       if (problems.length > 0) throw new CliFailure(problems.join('\n'));
       output.log(`ok: ${servicesOf(project, service).length} service(s), migrations consistent, tables equal to their snapshots`);
     });
