@@ -16,6 +16,7 @@ import { Client } from 'pg';
 import { loadSqlParser, ServiceRegistry, ServiceStack, Table } from '../lib';
 import { App } from 'cdktf';
 import { diffSchemas } from '../lib/migrations/schema-diff';
+import { schemaChange } from '../lib/migrations/schema-change';
 import { emptySchema, ServiceSchema } from '../lib/migrations/service-schema';
 import { checksumOf, formatMigration, Migration, parseMigration } from '../lib/migrations/migration-file';
 import { manifestText } from '../lib/runner/manifest';
@@ -88,7 +89,7 @@ function generated(count: number, trivial = false): Migration[] {
       indexes: [{ columns: ['symbol', 'created_at'] }, { columns: ['account_id'] }],
     });
     // Each migration creates one table: the diff from nothing to that table alone.
-    const created = diffSchemas(empty, { ...empty, tables: [table.toModel()] });
+    const created = schemaChange(diffSchemas(empty, { ...empty, tables: [table.toModel()] }));
     const change = trivial ? { ...created, up: ['SELECT 1;'], down: ['SELECT 1;'] } : created;
     const id = `2025${String(Math.floor(i / 86400) + 101).padStart(4, '0')}_${new Date(i * 1000).toISOString().slice(11, 19).replace(/:/g, '')}_${SERVICE}_create_t${i}`;
     const textOf = formatMigration({ id, service: SERVICE, parent: migrations[i - 1]?.id, summary: change.summary, destructive: [], up: change.up, down: change.down });

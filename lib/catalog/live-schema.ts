@@ -3,16 +3,16 @@
 // transaction that is always rolled back: nothing of it ever stays in the database.
 import { randomBytes } from 'node:crypto';
 import { ClientBase } from 'pg';
-import { diffSchemas } from '../migrations/schema-diff';
-import { emptySchema, ServiceSchema } from '../migrations/service-schema';
-import { EnumModel, TableModel } from '../model/table-model';
+import { createStatements } from '../migrations/create-statements';
+import { ServiceSchema } from '../migrations/service-schema';
+import { EnumModel } from '../schema/schema-model';
 import { quoteIdentifier } from '../sql/identifier';
-import { readEnums, readTables } from './read-schema';
+import { LiveTable, readEnums, readTables } from './read-schema';
 import { migrationSearchPath, RUNNER_SEARCH_PATH } from '../runner/session';
 
 export interface LiveSchema {
   readonly enums: readonly EnumModel[];
-  readonly tables: readonly TableModel[];
+  readonly tables: readonly LiveTable[];
   readonly sequences: readonly string[];
 }
 
@@ -36,7 +36,7 @@ function requalify(text: string, from: string, to: string): string {
  */
 export async function modelAsLive(client: ClientBase, model: ServiceSchema): Promise<LiveSchema> {
   const scratch = `bedrock_scratch_${randomBytes(4).toString('hex')}`;
-  const statements = diffSchemas(emptySchema(model.service, model.schema), model).up.map((s) => requalify(s, model.schema, scratch));
+  const statements = createStatements(model).map((s) => requalify(s, model.schema, scratch));
   await client.query('BEGIN');
   try {
     await client.query(`CREATE SCHEMA ${quoteIdentifier(scratch)}`);

@@ -2,8 +2,18 @@
 // database can be compared with the model (round-trip tests now; drift and baseline later).
 // Types come back as format_type() spells them and defaults as pg_get_expr() does.
 import { ClientBase } from 'pg';
-import { ColumnModel } from '../model/column';
-import { EnumModel, ForeignKeyModel, IndexModel, KeyModel, CheckModel, ReferentialAction, TableModel, IndexMethod } from '../model/table-model';
+import { ColumnModel, EnumModel, ForeignKeyModel, IndexModel, KeyModel, CheckModel, ReferentialAction, TableModel, IndexMethod } from '../schema/schema-model';
+
+/** A column as the catalog prints it: type (format_type) and default (pg_get_expr) as text. */
+export interface LiveColumn extends Omit<ColumnModel, 'type' | 'default' | 'renamedFrom'> {
+  readonly type: string;
+  readonly default?: string;
+}
+
+/** A table as the catalog holds it. */
+export interface LiveTable extends Omit<TableModel, 'columns' | 'renamedFrom'> {
+  readonly columns: readonly LiveColumn[];
+}
 
 const ACTIONS: Record<string, ReferentialAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
 
@@ -130,7 +140,7 @@ function toIndex(row: IndexRow): IndexModel {
 }
 
 /** The tables of `schema` as PostgreSQL holds them, sorted by name. */
-export async function readTables(client: ClientBase, schema: string): Promise<TableModel[]> {
+export async function readTables(client: ClientBase, schema: string): Promise<LiveTable[]> {
   const [columns, constraints, indexes, comments] = await Promise.all([
     readColumns(client, schema),
     readConstraints(client, schema),
@@ -151,7 +161,7 @@ export async function readTables(client: ClientBase, schema: string): Promise<Ta
       name,
       ...(comment !== null ? { comment } : {}),
       columns: own(columns).map(
-        (c): ColumnModel => ({
+        (c): LiveColumn => ({
           name: c.name,
           type: c.type,
           notNull: c.not_null,

@@ -1,7 +1,6 @@
 // The differences between what a schema should hold and what it holds, one sentence each,
 // for `drift` and `baseline`. Column order is not compared: PostgreSQL only appends columns.
-import { ColumnModel } from '../model/column';
-import { TableModel } from '../model/table-model';
+import { LiveColumn, LiveTable } from './read-schema';
 import { LiveSchema } from './live-schema';
 
 type Named = { readonly name: string };
@@ -25,8 +24,8 @@ function compareNamed<T extends Named>(what: string, expected: readonly T[], act
 }
 
 function columnDifferences(table: string) {
-  return (model: ColumnModel, live: ColumnModel): string[] => {
-    const fields: (keyof ColumnModel)[] = ['type', 'notNull', 'default', 'identity', 'comment'];
+  return (model: LiveColumn, live: LiveColumn): string[] => {
+    const fields: (keyof LiveColumn)[] = ['type', 'notNull', 'default', 'identity', 'comment'];
     return fields
       .filter((field) => JSON.stringify(model[field]) !== JSON.stringify(live[field]))
       .map((field) => `column ${table}.${model.name}: ${field} is ${show(model[field])} in the model, ${show(live[field])} in the database`);
@@ -34,7 +33,7 @@ function columnDifferences(table: string) {
 }
 
 function tableDifferences(schema: string) {
-  return (model: TableModel, live: TableModel): string[] => {
+  return (model: LiveTable, live: LiveTable): string[] => {
     const out: string[] = [];
     const name = `${schema}.${model.name}`;
     compareNamed(`column of ${name}:`, model.columns, live.columns, out, columnDifferences(name));

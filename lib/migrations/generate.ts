@@ -2,7 +2,8 @@
 // migration (with its down), the snapshot after it and the new checksums.
 import { MigrationDirectory, COMMAND } from './migration-directory';
 import { descriptionProblem, formatMigration, Migration, parseMigration, timestampOf } from './migration-file';
-import { diffSchemas, SchemaChange } from './schema-diff';
+import { diffSchemas } from './schema-diff';
+import { SchemaChange, schemaChange } from './schema-change';
 import { canonicalSchema, ServiceSchema } from './service-schema';
 import { ServiceRegistry } from '../services/service-registry';
 import { statementProblems } from '../statements/judge-migration';
@@ -47,7 +48,7 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   const context = statementContext(directory.service, options.registry);
   refuseJudged(statementProblems(state.migrations, context), `${directory.service}: fix the statements of its migrations first; nothing written`);
   const head = state.migrations[state.migrations.length - 1];
-  const change = diffSchemas(directory.snapshot(head?.id), model);
+  const change = schemaChange(diffSchemas(directory.snapshot(head?.id), model));
   if (change.up.length === 0) return { written: false };
   if (change.destructive.length > 0 && !options.acceptDataLoss) {
     throw new GenerateError(

@@ -1,154 +1,62 @@
-// The differ: the statements that turn one state of a service's schema into another, and
-// the statements that turn it back. Renames happen only where the model declares them
-// (renamedFrom); keys, indexes and sequences named after a renamed table or column are
-// renamed with it, so the result equals a fresh create of the new model.
-import { ColumnModel } from '../model/column';
-import { EnumModel, ForeignKeyModel, IndexModel, KeyModel, TableModel } from '../model/table-model';
-import * as ddl from '../sql/ddl';
-import { ServiceSchema } from './service-schema';
+// The differ: the typed changes that turn one state of a service's schema into another, and
+// those that turn it back. It compares data and writes no SQL (lib/sql/render-change.ts does).
+// Renames happen only where the model declares them (renamedFrom, see name-correspondence.ts);
+// keys, indexes and sequences named after a renamed table or column are renamed with it, so the
+// result equals a fresh create of the new model.
+import { ColumnModel, EnumModel, ForeignKeyModel, isNotNull, sameType, ServiceSchema, TableModel } from '../schema/schema-model';
+import { sequenceName } from '../schema/naming';
+import { referencedColumns } from '../sql/parser';
+import { Change, ChangeData, change, EnumColumnConversion, TableRef } from './change';
+import { inPhaseOrder } from './change-phases';
+import { correspondence, Correspondence, renameOrder } from './name-correspondence';
+import { UnsupportedChange } from './unsupported-change';
 
-/** What a generated migration holds. */
-export interface SchemaChange {
-  readonly up: readonly string[];
-  readonly down: readonly string[];
-  /** Changes in `up` that can lose data, in words (dropped tables and columns, narrowed types). */
-  readonly destructive: readonly string[];
-  /** One line per change, for the person generating and the reviewer. */
-  readonly summary: readonly string[];
+export { UnsupportedChange } from './unsupported-change';
+
+/** The changes of a migration, up and down, each in the order it runs. */
+export interface SchemaDiff {
+  readonly up: readonly Change[];
+  readonly down: readonly Change[];
 }
 
-/** A change the differ will not generate, with what to do instead. */
-export class UnsupportedChange extends Error {}
-
-export function diffSchemas(before: ServiceSchema, after: ServiceSchema): SchemaChange {
-  const renames = declaredRenames(before, after);
-  const up = new Plan(before, after, renames);
-  const down = new Plan(after, before, renames.inverted());
-  return { up: up.statements(), down: down.statements(), destructive: up.destructive, summary: up.summary };
-}
-
-/** Renames declared in the new model, kept only where the old name exists before. */
-class Renames {
-  constructor(
-    /** new table name -> old table name */
-    readonly tables: ReadonlyMap<string, string>,
-    /** new table name -> (new column name -> old column name) */
-    readonly columns: ReadonlyMap<string, ReadonlyMap<string, string>>,
-  ) {}
-
-  /** The previous name of a table now called `name`. */
-  tableFrom(name: string): string {
-    return this.tables.get(name) ?? name;
-  }
-
-  /** The current name of a table previously called `name`. */
-  tableTo(name: string): string {
-    for (const [to, from] of this.tables) if (from === name) return to;
-    return this.tables.has(name) ? `\u0000${name}` : name; // a renamed-away name no longer exists
-  }
-
-  columnFrom(table: string, column: string): string {
-    return this.columns.get(table)?.get(column) ?? column;
-  }
-
-  columnTo(table: string, column: string): string {
-    for (const [to, from] of this.columns.get(table) ?? []) if (from === column) return to;
-    return column;
-  }
-
-  inverted(): Renames {
-    const tables = new Map([...this.tables].map(([to, from]) => [from, to]));
-    const columns = new Map(
-      [...this.columns].map(([table, map]) => [this.tables.get(table) ?? table, new Map([...map].map(([to, from]) => [from, to]))]),
-    );
-    return new Renames(tables, columns);
-  }
-}
-
-function declaredRenames(before: ServiceSchema, after: ServiceSchema): Renames {
-  const oldTables = new Set(before.tables.map((t) => t.name));
-  const tables = new Map<string, string>();
-  const columns = new Map<string, Map<string, string>>();
-  for (const table of after.tables) {
-    const from = table.renamedFrom !== undefined && oldTables.has(table.renamedFrom) && !oldTables.has(table.name) ? table.renamedFrom : undefined;
-    if (from) tables.set(table.name, from);
-    const old = before.tables.find((t) => t.name === (from ?? table.name));
-    if (!old) continue;
-    const oldColumns = new Set(old.columns.map((c) => c.name));
-    const renamed = new Map<string, string>();
-    for (const column of table.columns) {
-      if (column.renamedFrom !== undefined && oldColumns.has(column.renamedFrom) && !oldColumns.has(column.name)) renamed.set(column.name, column.renamedFrom);
-    }
-    if (renamed.size > 0) columns.set(table.name, renamed);
-  }
-  return new Renames(tables, columns);
-}
-
-type Phase =
-  | 'renames'
-  | 'dropForeignKeys'
-  | 'dropIndexes'
-  | 'dropColumns'
-  | 'dropTables'
-  | 'types'
-  | 'createTables'
-  | 'columns'
-  | 'addConstraints'
-  | 'foreignKeys'
-  | 'comments'
-  | 'dropTypes';
-
-// Renames come first, so every later statement can use the new names.
-const PHASES: readonly Phase[] = ['renames', 'dropForeignKeys', 'dropIndexes', 'dropColumns', 'dropTables', 'types', 'createTables', 'columns', 'addConstraints', 'foreignKeys', 'comments', 'dropTypes'];
-
-/** Types whose change to the other is a widening that keeps every value. */
-const SAFE_WIDENINGS: readonly [RegExp, (from: RegExpExecArray, to: string) => boolean][] = [
-  [/^smallint$/, (_m, to) => to === 'integer' || to === 'bigint'],
-  [/^integer$/, (_m, to) => to === 'bigint'],
-  [/^character varying\((\d+)\)$/, (m, to) => to === 'text' || to === 'character varying' || (/^character varying\((\d+)\)$/.exec(to) !== null && Number(/\d+/.exec(to)![0]) >= Number(m[1]))],
-  [/^character varying$/, (_m, to) => to === 'text'],
-  [/^numeric\((\d+),(\d+)\)$/, (m, to) => to === 'numeric' || isWiderNumeric(Number(m[1]), Number(m[2]), to)],
-  [/^real$/, (_m, to) => to === 'double precision'],
-  [/^json$/, (_m, to) => to === 'jsonb'],
-  [/^timestamp without time zone$/, () => false],
-];
-
-function isWiderNumeric(precision: number, scale: number, to: string): boolean {
-  const match = /^numeric\((\d+),(\d+)\)$/.exec(to);
-  return match !== null && Number(match[2]) >= scale && Number(match[1]) - Number(match[2]) >= precision - scale;
-}
-
-function keepsValues(from: string, to: string): boolean {
-  return SAFE_WIDENINGS.some(([pattern, wider]) => {
-    const match = pattern.exec(from);
-    return match !== null && wider(match, to);
-  });
+export function diffSchemas(before: ServiceSchema, after: ServiceSchema): SchemaDiff {
+  const names = correspondence(before, after);
+  return { up: new Plan(before, after, names, 'up').changes(), down: new Plan(after, before, names.inverted(), 'down').changes() };
 }
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-const isEnumType = (type: string): boolean => type.startsWith('"');
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((c) => b.includes(c));
+const ref = (schema: string, name: string): TableRef => ({ schema, name });
+const isEnumOf = (type: ColumnModel['type'], e: EnumModel): boolean => type.kind === 'enum' && type.schema === e.schema && type.name === e.name;
+/** A name no object has: what a reference to a dropped table or column becomes, so it never matches. */
+const gone = (name: string): string => `\u0000${name}`;
 
-/** The statements from one state to the other, grouped in phases that keep dependencies valid. */
+type Named = { readonly name: string };
+type NamedKind = 'uniques' | 'checks' | 'indexes' | 'foreignKeys';
+
+/** The changes from one state to the other. */
 class Plan {
-  readonly destructive: string[] = [];
-  readonly summary: string[] = [];
-  private readonly phases = new Map<Phase, string[]>(PHASES.map((p) => [p, []]));
+  private readonly out: Change[] = [];
+  /** Keys dropped (in new names): foreign keys that depend on them are dropped and added again. */
+  private readonly droppedKeys: { table: string; columns: readonly string[] }[] = [];
+  /** Checks and indexes (by table's new name, then old name) that must be dropped and created again. */
+  private readonly recreate = new Map<string, Set<string>>();
 
   constructor(
     private readonly from: ServiceSchema,
     private readonly to: ServiceSchema,
-    private readonly renames: Renames,
-  ) {
+    private readonly names: Correspondence,
+    private readonly direction: 'up' | 'down',
+  ) {}
+
+  changes(): Change[] {
     this.planEnums();
     this.planTables();
+    return inPhaseOrder(this.out);
   }
 
-  statements(): string[] {
-    return PHASES.flatMap((phase) => this.phases.get(phase)!);
-  }
-
-  private add(phase: Phase, ...statements: string[]): void {
-    this.phases.get(phase)!.push(...statements);
+  private add(data: ChangeData): void {
+    this.out.push(change(data));
   }
 
   // ---- enums ----
@@ -157,237 +65,281 @@ class Plan {
     for (const type of this.to.enums) {
       const old = this.from.enums.find((e) => e.name === type.name);
       if (!old) {
-        this.add('types', ...ddl.createEnum(type));
-        this.summary.push(`create enum ${type.schema}.${type.name}`);
+        this.add({ kind: 'CreateEnum', type });
         continue;
       }
       const rebuilt = !sameJson(old.values, type.values) && this.planEnumValues(old, type);
-      if (!rebuilt && old.comment !== type.comment) this.add('comments', ddl.commentOnType(type, type.comment));
+      if (!rebuilt && old.comment !== type.comment) this.add({ kind: 'CommentOnEnum', type, comment: type.comment });
     }
     for (const type of this.from.enums) {
-      if (!this.to.enums.some((e) => e.name === type.name)) {
-        this.add('dropTypes', ddl.dropEnum(type));
-        this.summary.push(`drop enum ${type.schema}.${type.name}`);
-      }
+      if (!this.to.enums.some((e) => e.name === type.name)) this.add({ kind: 'DropEnum', type });
     }
   }
 
   /** Plans the change of labels; true when the type had to be rebuilt. */
   private planEnumValues(old: EnumModel, type: EnumModel): boolean {
     const kept = type.values.filter((v) => old.values.includes(v));
-    if (kept.length === old.values.length && sameJson(kept, old.values)) {
+    if (sameJson(kept, old.values)) {
       // Only additions, order kept: ADD VALUE each, before the label that follows it.
       type.values.forEach((value, i) => {
         if (old.values.includes(value)) return;
         const before = type.values.slice(i + 1).find((v) => old.values.includes(v));
-        this.add('types', ddl.addEnumValue(type, value, before));
-        this.summary.push(`add value '${value}' to enum ${type.schema}.${type.name}`);
+        this.add({ kind: 'AddEnumValue', type, value, ...(before !== undefined ? { before } : {}) });
       });
       return false;
     }
-    // Values removed or reordered: PostgreSQL cannot drop a label, so the type is rebuilt and
-    // every column using it converted through text (a row holding a removed value fails).
-    const removed = old.values.filter((v) => !type.values.includes(v));
-    if (removed.length > 0) this.destructive.push(`enum ${type.schema}.${type.name} loses ${removed.map((v) => `'${v}'`).join(', ')} (rows holding them make the migration fail)`);
-    this.summary.push(`rebuild enum ${type.schema}.${type.name} with values ${type.values.map((v) => `'${v}'`).join(', ')}`);
-    const replaced = `${type.name.slice(0, 50)}_replaced`;
-    this.add('types', ddl.renameType(type.schema, type.name, replaced), ...ddl.createEnum(type));
-    const qualified = `"${type.schema}"."${type.name}"`;
+    const columns: EnumColumnConversion[] = [];
     for (const table of this.to.tables) {
-      const oldTable = this.from.tables.find((t) => t.name === this.renames.tableFrom(table.name));
+      const oldTable = this.oldTableOf(table);
       if (!oldTable) continue;
       for (const column of table.columns) {
-        const oldColumn = oldTable.columns.find((c) => c.name === this.renames.columnFrom(table.name, column.name));
-        if (!oldColumn || (oldColumn.type !== qualified && oldColumn.type !== `${qualified}[]`)) continue;
-        if (oldColumn.default !== undefined) this.add('types', ddl.dropDefault(table, column.name));
-        this.add('types', ddl.alterColumnTypeViaText(table, column.name, oldColumn.type.endsWith('[]') ? `${qualified}[]` : qualified));
-        if (oldColumn.default !== undefined && column.type === oldColumn.type && column.default !== undefined) this.add('types', ddl.setDefault(table, column.name, column.default));
+        const oldName = this.names.oldColumn(table.name, column.name);
+        const oldColumn = oldTable.columns.find((c) => c.name === oldName);
+        if (!oldColumn || !isEnumOf(oldColumn.type, type)) continue;
+        columns.push({
+          table: ref(table.schema, table.name),
+          column: column.name,
+          array: oldColumn.type.array === true,
+          hadDefault: oldColumn.default !== undefined,
+          ...(oldColumn.default !== undefined && sameType(column.type, oldColumn.type) && column.default !== undefined ? { defaultAfter: column.default } : {}),
+        });
+        // A check or partial index comparing the column with a label names the old type, and
+        // no operator compares the two types: it is dropped first and created again after.
+        this.recreateExpressionsOn(oldTable, table.name, oldColumn.name);
       }
     }
-    this.add('types', ddl.dropEnum({ ...type, name: replaced }));
+    this.add({ kind: 'RebuildEnum', type, removed: old.values.filter((v) => !type.values.includes(v)), columns });
     return true;
+  }
+
+  /** Marks the checks and partial indexes of `oldTable` whose expression names `column`. */
+  private recreateExpressionsOn(oldTable: TableModel, newName: string, column: string): void {
+    const marked = this.recreate.get(newName) ?? new Set<string>();
+    for (const check of oldTable.checks) if (referencedColumns(check.expression).has(column)) marked.add(check.name);
+    for (const index of oldTable.indexes) if (index.where !== undefined && referencedColumns(index.where).has(column)) marked.add(index.name);
+    this.recreate.set(newName, marked);
   }
 
   // ---- tables ----
 
+  private oldTableOf(table: TableModel): TableModel | undefined {
+    const oldName = this.names.oldTable(table.name);
+    return oldName === undefined ? undefined : this.from.tables.find((t) => t.name === oldName);
+  }
+
   private planTables(): void {
+    const pairs: [TableModel, TableModel][] = [];
     for (const table of this.to.tables) {
-      const oldName = this.renames.tableFrom(table.name);
-      const old = this.from.tables.find((t) => t.name === oldName);
-      if (!old) this.createTable(table);
-      else this.alterTable(old, table);
+      const old = this.oldTableOf(table);
+      if (old) pairs.push([old, table]);
+      else this.createTable(table);
     }
     for (const old of this.from.tables) {
-      if (!this.to.tables.some((t) => this.renames.tableFrom(t.name) === old.name)) this.dropTable(old);
+      if (this.names.newTable(old.name) === undefined) this.dropTable(old);
     }
+    const order = renameOrder(
+      pairs.map(([old, table]) => [old.name, table.name] as const),
+      `tables of ${this.to.schema}`,
+    ).map(([, to]) => to);
+    // Renamed tables in an order that frees each name before it is taken; the others after.
+    const ordered = [...pairs].sort(([, a], [, b]) => rank(order, a.name) - rank(order, b.name));
+    for (const [old, table] of ordered) this.alterTable(old, table);
+    for (const [old, table] of ordered) this.planNamed(this.inNewNames(old, table), table, old.name, 'foreignKeys');
   }
 
   private createTable(table: TableModel): void {
-    this.add('createTables', ddl.createTable(table));
-    this.add('addConstraints', ...table.indexes.map((index) => ddl.createIndex(table, index)));
-    this.add('foreignKeys', ...table.foreignKeys.map((fk) => ddl.addForeignKey(table, fk)));
-    this.add('comments', ...ddl.tableComments(table));
-    this.summary.push(`create table ${table.schema}.${table.name}`);
+    this.add({ kind: 'CreateTable', table });
+    for (const foreignKey of table.foreignKeys) this.add({ kind: 'AddForeignKey', table: ref(table.schema, table.name), foreignKey });
   }
 
   private dropTable(table: TableModel): void {
-    // Foreign keys into it from tables that stay are dropped by their own tables' plans.
-    this.add('dropForeignKeys', ...table.foreignKeys.map((fk) => ddl.dropConstraint(table, fk.name)));
-    this.add('dropTables', ddl.dropTable(table));
-    this.destructive.push(`drop table ${table.schema}.${table.name} and its rows`);
-    this.summary.push(`drop table ${table.schema}.${table.name}`);
+    const at = ref(table.schema, table.name);
+    // Its own foreign keys first, so that dropped tables referencing each other drop in any order.
+    for (const fk of table.foreignKeys) this.add({ kind: 'DropForeignKey', table: at, name: fk.name });
+    this.add({ kind: 'DropTable', table: at, freesName: this.to.tables.some((t) => t.name === table.name) });
   }
 
   private alterTable(old: TableModel, table: TableModel): void {
-    if (old.name !== table.name) {
-      this.add('renames', ddl.renameTable(table.schema, old.name, table.name));
-      this.summary.push(`rename table ${table.schema}.${old.name} to ${table.name}`);
-    }
-    // From here on `old` is described with the new names, so definitions compare directly.
-    const renamedOld = this.inNewNames(old, table.name);
-    this.planColumns(old, renamedOld, table);
-    this.planPrimaryKey(renamedOld, table);
-    this.planNamed(renamedOld, table, 'uniques', (t, k) => ddl.addUnique(t, k as KeyModel), (t, k) => ddl.dropConstraint(t, k.name), (t, a, b) => ddl.renameConstraint(t, a, b), 'dropIndexes');
-    this.planNamed(renamedOld, table, 'checks', (t, c) => ddl.addCheck(t, c as { name: string; expression: string }), (t, c) => ddl.dropConstraint(t, c.name), (t, a, b) => ddl.renameConstraint(t, a, b), 'dropIndexes');
-    this.planNamed(renamedOld, table, 'indexes', (t, i) => ddl.createIndex(t, i as IndexModel), (t, i) => ddl.dropIndex(t.schema, i.name), (t, a, b) => ddl.renameIndex(t.schema, a, b), 'dropIndexes');
-    this.planNamed(renamedOld, table, 'foreignKeys', (t, f) => ddl.addForeignKey(t, f as ForeignKeyModel), (t, f) => ddl.dropConstraint(t, f.name), (t, a, b) => ddl.renameConstraint(t, a, b), 'dropForeignKeys');
-    if (old.comment !== table.comment) this.add('comments', ddl.commentOnTable(table, table.comment));
+    if (old.name !== table.name) this.add({ kind: 'RenameTable', table: ref(old.schema, old.name), to: table.name });
+    const renamedOld = this.inNewNames(old, table);
+    this.planColumns(old, table);
+    this.planPrimaryKey(renamedOld, table, old.name);
+    for (const kind of ['uniques', 'checks', 'indexes'] as const) this.planNamed(renamedOld, table, old.name, kind);
+    if (old.comment !== table.comment) this.add({ kind: 'CommentOnTable', table: ref(table.schema, table.name), comment: table.comment });
   }
 
-  /** `old` with the new table name and column names, and references to renamed tables mapped. */
-  private inNewNames(old: TableModel, name: string): TableModel {
-    const column = (c: string) => this.renames.columnTo(name, c);
+  /**
+   * `old` described with the new names of its table, columns and referenced tables, so its keys,
+   * indexes and foreign keys compare directly with the new ones. Checks and predicates that name
+   * a renamed or dropped column are marked to be created again (their text names the old column).
+   */
+  private inNewNames(old: TableModel, table: TableModel): TableModel {
+    const column = (c: string) => this.names.newColumn(table.name, c) ?? gone(c);
+    const moved = new Set(old.columns.map((c) => c.name).filter((c) => column(c) !== c));
+    for (const name of moved) this.recreateExpressionsOn(old, table.name, name);
     return {
       ...old,
-      name,
+      name: table.name,
       columns: old.columns.map((c) => ({ ...c, name: column(c.name) })),
       ...(old.primaryKey ? { primaryKey: { ...old.primaryKey, columns: old.primaryKey.columns.map(column) } } : {}),
       uniques: old.uniques.map((u) => ({ ...u, columns: u.columns.map(column) })),
       indexes: old.indexes.map((i) => ({ ...i, columns: i.columns.map((c) => ({ ...c, column: column(c.column) })), ...(i.include ? { include: i.include.map(column) } : {}) })),
       foreignKeys: old.foreignKeys.map((f) => {
-        const target = this.renames.tableTo(f.references.table);
+        const target = this.names.newTable(f.references.table);
+        const targetColumn = (c: string) => (target === undefined ? gone(c) : (this.names.newColumn(target, c) ?? gone(c)));
         return {
           ...f,
           columns: f.columns.map(column),
-          references: { ...f.references, table: target, columns: f.references.columns.map((c) => this.renames.columnTo(target, c)) },
+          references: { ...f.references, table: target ?? gone(f.references.table), columns: f.references.columns.map(targetColumn) },
         };
       }),
     };
   }
 
-  private planColumns(original: TableModel, old: TableModel, table: TableModel): void {
+  private planColumns(old: TableModel, table: TableModel): void {
+    const pairs = table.columns.flatMap((column) => {
+      const oldName = this.names.oldColumn(table.name, column.name);
+      return oldName === undefined ? [] : [[oldName, column.name] as const];
+    });
+    for (const [from, to] of renameOrder(pairs, `${table.schema}.${table.name}`)) this.renameColumn(old, table, from, to);
     for (const column of table.columns) {
-      const previous = old.columns.find((c) => c.name === column.name);
-      if (!previous) {
-        this.addColumn(table, column);
-        continue;
-      }
-      const originalName = this.renames.columnFrom(table.name, column.name);
-      if (originalName !== column.name) {
-        this.add('renames', ddl.renameColumn(table, originalName, column.name));
-        this.summary.push(`rename column ${table.schema}.${table.name}.${originalName} to ${column.name}`);
-      }
-      if (previous.identity || previous.serial) {
-        const previousSequence = `${original.name}_${originalName}_seq`;
-        const sequence = `${table.name}_${column.name}_seq`;
-        if (previousSequence !== sequence && (column.identity || column.serial)) this.add('renames', ddl.renameSequence(table.schema, previousSequence, sequence));
-      }
-      this.alterColumn(table, previous, column);
+      const oldName = this.names.oldColumn(table.name, column.name);
+      const previous = old.columns.find((c) => c.name === oldName);
+      if (previous) this.alterColumn(old, previous, table, column);
+      else this.addColumn(table, column);
     }
     for (const column of old.columns) {
-      if (!table.columns.some((c) => c.name === column.name)) {
-        this.add('dropColumns', ddl.dropColumn(table, column.name));
-        this.destructive.push(`drop column ${table.schema}.${table.name}.${column.name} and its data`);
-        this.summary.push(`drop column ${table.schema}.${table.name}.${column.name}`);
-      }
+      if (this.names.newColumn(table.name, column.name) !== undefined) continue;
+      // A dropped column whose name a renamed column takes goes first, under the old table name.
+      const freesName = table.columns.some((c) => c.name === column.name);
+      const renamedInto = freesName ? this.names.oldColumn(table.name, column.name) : undefined;
+      this.add({
+        kind: 'DropColumn',
+        table: ref(table.schema, freesName ? old.name : table.name),
+        column: column.name,
+        freesName,
+        ...(renamedInto !== undefined ? { renamedInto } : {}),
+      });
     }
   }
 
+  private renameColumn(old: TableModel, table: TableModel, from: string, to: string): void {
+    this.add({ kind: 'RenameColumn', table: ref(table.schema, table.name), column: from, to });
+    const previous = old.columns.find((c) => c.name === from)!;
+    const column = table.columns.find((c) => c.name === to)!;
+    this.renameSequence(old, previous, table, column);
+  }
+
+  /** An identity or serial column's sequence is named after its table and column: it follows them. */
+  private renameSequence(old: TableModel, previous: ColumnModel, table: TableModel, column: ColumnModel): void {
+    const hasSequence = (c: ColumnModel) => c.identity !== undefined || c.serial === true;
+    const from = sequenceName(old.name, previous.name);
+    const to = sequenceName(table.name, column.name);
+    if (from !== to && hasSequence(previous) && hasSequence(column)) this.add({ kind: 'RenameSequence', table: ref(table.schema, table.name), name: from, to });
+  }
+
   private addColumn(table: TableModel, column: ColumnModel): void {
-    if (column.notNull && column.default === undefined && !column.identity && !column.serial) {
+    // Only a new column is judged so: the down re-adds a dropped one as it was (on a table with
+    // rows that fails, and says so: its data is gone).
+    if (this.direction === 'up' && column.notNull && column.default === undefined && !column.identity && !column.serial) {
       throw new UnsupportedChange(
         `${table.schema}.${table.name}: the new column "${column.name}" is NOT NULL without a default, so adding it fails on a table with rows: ` +
           'give it a default (.default(...) or .defaultSql(...)), or add it nullable, fill it, then make it notNull() in a later migration',
       );
     }
-    this.add('columns', ddl.addColumn(table, column));
-    if (column.comment !== undefined) this.add('comments', ddl.commentOnColumn(table, column.name, column.comment));
-    this.summary.push(`add column ${table.schema}.${table.name}.${column.name} ${column.type}`);
+    this.add({ kind: 'AddColumn', table: ref(table.schema, table.name), column });
   }
 
-  private alterColumn(table: TableModel, previous: ColumnModel, column: ColumnModel): void {
-    const where = `${table.schema}.${table.name}.${column.name}`;
-    if ((previous.serial || column.serial) && (previous.type !== column.type || previous.serial !== column.serial)) {
-      throw new UnsupportedChange(`${where}: changing a serial column's type is not supported: add an identity column instead (bigint().generatedAlwaysAsIdentity())`);
+  private alterColumn(oldTable: TableModel, previous: ColumnModel, table: TableModel, column: ColumnModel): void {
+    const at = ref(table.schema, table.name);
+    const name = column.name;
+    // A renamed table's sequences follow it (a renamed column's followed in renameColumn).
+    if (oldTable.name !== table.name && previous.name === name) this.renameSequence(oldTable, previous, table, column);
+    const typeChanges = !sameType(previous.type, column.type);
+    if ((previous.serial || column.serial) && (typeChanges || previous.serial !== column.serial)) {
+      throw new UnsupportedChange(`${table.schema}.${table.name}.${name}: changing a serial column's type is not supported: add an identity column instead (bigint().generatedAlwaysAsIdentity())`);
     }
-    const typeChanges = previous.type !== column.type;
-    const defaultChanges = previous.default !== column.default;
-    if (previous.identity && previous.identity !== column.identity && !column.identity) this.add('columns', ddl.dropIdentity(table, column.name));
-    if (previous.default !== undefined && (defaultChanges || typeChanges)) this.add('columns', ddl.dropDefault(table, column.name));
+    const defaultChanges = !sameJson(previous.default, column.default);
+    if (previous.identity && !column.identity) this.add({ kind: 'DropIdentity', table: at, column: name });
+    if (previous.default !== undefined && (defaultChanges || typeChanges)) this.add({ kind: 'DropDefault', table: at, column: name });
     if (typeChanges) {
-      this.add('columns', isEnumType(column.type) || isEnumType(previous.type) ? ddl.alterColumnTypeViaText(table, column.name, column.type) : ddl.alterColumnType(table, column));
-      if (!keepsValues(previous.type, column.type)) this.destructive.push(`change ${where} from ${previous.type} to ${column.type} (values that do not fit are cut, rounded or refused)`);
-      this.summary.push(`change type of ${where} from ${previous.type} to ${column.type}`);
+      const viaText = previous.type.kind === 'enum' || column.type.kind === 'enum';
+      this.add({ kind: 'AlterColumnType', table: at, column: name, from: previous.type, to: column.type, viaText });
     }
-    if (column.default !== undefined && (defaultChanges || typeChanges)) this.add('columns', ddl.setDefault(table, column.name, column.default));
-    if (defaultChanges && !typeChanges) this.summary.push(column.default === undefined ? `drop default of ${where}` : `set default of ${where} to ${column.default}`);
-    if (previous.notNull !== column.notNull) {
-      this.add('columns', ddl.setNotNull(table, column.name, column.notNull));
-      this.summary.push(`${column.notNull ? 'set' : 'drop'} NOT NULL on ${where}`);
-    }
-    if (column.identity && !previous.identity) this.add('columns', ddl.addIdentity(table, column.name, column.identity));
-    if (column.identity && previous.identity && column.identity !== previous.identity) this.add('columns', ddl.setIdentityGeneration(table, column.name, column.identity));
-    if (previous.comment !== column.comment) this.add('comments', ddl.commentOnColumn(table, column.name, column.comment));
+    if (column.default !== undefined && (defaultChanges || typeChanges)) this.add({ kind: 'SetDefault', table: at, column: name, value: column.default });
+    // What PostgreSQL enforces is compared, not what was declared: a primary key implies NOT NULL.
+    const was = isNotNull(oldTable, previous);
+    const now = isNotNull(table, column);
+    if (was !== now) this.add({ kind: now ? 'SetNotNull' : 'DropNotNull', table: at, column: name });
+    if (column.identity && !previous.identity) this.add({ kind: 'AddIdentity', table: at, column: name, generation: column.identity });
+    if (column.identity && previous.identity && column.identity !== previous.identity) this.add({ kind: 'SetIdentityGeneration', table: at, column: name, generation: column.identity });
+    if (previous.comment !== column.comment) this.add({ kind: 'CommentOnColumn', table: at, column: name, comment: column.comment });
   }
 
-  private planPrimaryKey(old: TableModel, table: TableModel): void {
+  private planPrimaryKey(old: TableModel, table: TableModel, oldName: string): void {
     const before = old.primaryKey;
     const after = table.primaryKey;
     if (before && after && sameJson(before.columns, after.columns)) {
-      if (before.name !== after.name) this.add('renames', ddl.renameConstraint(table, before.name, after.name));
+      if (before.name !== after.name) this.add({ kind: 'RenameConstraint', table: ref(table.schema, table.name), name: before.name, to: after.name });
       return;
     }
-    if (before) this.add('dropIndexes', ddl.dropConstraint(table, before.name));
-    if (after) this.add('addConstraints', ddl.addPrimaryKey(table, after));
-    if (before || after) this.summary.push(`${after ? 'set' : 'drop'} primary key of ${table.schema}.${table.name}${after ? ` (${after.columns.join(', ')})` : ''}`);
+    if (before) {
+      this.add({ kind: 'DropConstraint', table: ref(table.schema, oldName), name: before.name, what: 'primary key' });
+      this.droppedKeys.push({ table: table.name, columns: before.columns });
+    }
+    if (after) this.add({ kind: 'AddPrimaryKey', table: ref(table.schema, table.name), key: after });
   }
 
   /**
    * Uniques, checks, indexes and foreign keys: same name and definition, nothing; same
-   * definition under another name, a rename; anything else is dropped and created again.
+   * definition under another name, a rename; anything else is dropped (under the table's old
+   * name, before the renames) and created again.
    */
-  private planNamed<K extends 'uniques' | 'checks' | 'indexes' | 'foreignKeys'>(
-    old: TableModel,
-    table: TableModel,
-    kind: K,
-    create: (t: TableModel, item: TableModel[K][number]) => string,
-    drop: (t: TableModel, item: TableModel[K][number]) => string,
-    rename: (t: TableModel, from: string, to: string) => string,
-    dropPhase: Phase,
-  ): void {
-    const definition = (item: { name: string }) => JSON.stringify({ ...item, name: undefined });
-    const before = [...old[kind]] as { name: string }[];
-    const after = [...table[kind]] as { name: string }[];
-    const unmatched = before.filter((b) => !after.some((a) => a.name === b.name && definition(a) === definition(b)));
+  private planNamed(old: TableModel, table: TableModel, oldName: string, kind: NamedKind): void {
+    const definition = (item: Named) => JSON.stringify({ ...item, name: undefined });
+    const forced = this.recreate.get(table.name) ?? new Set<string>();
+    const stays = (item: Named) => !forced.has(item.name) && !(kind === 'foreignKeys' && this.dependsOnDroppedKey(item as ForeignKeyModel));
+    const before = old[kind] as readonly Named[];
+    const after = table[kind] as readonly Named[];
+    const same = (a: Named, b: Named) => a.name === b.name && definition(a) === definition(b) && stays(a);
+    const unmatched = before.filter((b) => !after.some((a) => same(b, a)));
+    const at = ref(table.schema, table.name);
     for (const item of after) {
-      if (before.some((b) => b.name === item.name && definition(b) === definition(item))) continue;
+      if (before.some((b) => same(b, item))) continue;
       // A rename needs the new name to be free: not held by an object that is dropped later.
-      const renamed = before.some((b) => b.name === item.name) ? undefined : unmatched.find((b) => definition(b) === definition(item) && !after.some((a) => a.name === b.name));
+      const renamed = before.some((b) => b.name === item.name) ? undefined : unmatched.find((b) => stays(b) && definition(b) === definition(item) && !after.some((a) => a.name === b.name));
       if (renamed) {
         unmatched.splice(unmatched.indexOf(renamed), 1);
-        this.add('renames', rename(table, renamed.name, item.name));
-        continue;
-      }
-      this.add(kind === 'foreignKeys' ? 'foreignKeys' : 'addConstraints', create(table, item as TableModel[K][number]));
-      this.summary.push(`add ${describeKind(kind)} ${item.name} on ${table.schema}.${table.name}`);
+        this.add({ kind: kind === 'indexes' ? 'RenameIndex' : 'RenameConstraint', table: at, name: renamed.name, to: item.name });
+      } else this.add(createData(kind, at, item));
     }
+    const oldAt = ref(table.schema, oldName);
     for (const item of unmatched) {
-      this.add(dropPhase, drop(table, item as TableModel[K][number]));
-      if (!after.some((a) => a.name === item.name)) this.summary.push(`drop ${describeKind(kind)} ${item.name} on ${table.schema}.${table.name}`);
+      this.add(dropData(kind, oldAt, item));
+      if (kind === 'uniques') this.droppedKeys.push({ table: table.name, columns: (item as TableModel['uniques'][number]).columns });
     }
+  }
+
+  /** A foreign key uses the referenced table's key on its columns; dropping that key needs it gone. */
+  private dependsOnDroppedKey(fk: ForeignKeyModel): boolean {
+    return this.droppedKeys.some((key) => key.table === fk.references.table && sameSet(key.columns, fk.references.columns));
   }
 }
 
-function describeKind(kind: 'uniques' | 'checks' | 'indexes' | 'foreignKeys'): string {
-  return { uniques: 'unique constraint', checks: 'check constraint', indexes: 'index', foreignKeys: 'foreign key' }[kind];
+function rank(order: readonly string[], name: string): number {
+  const index = order.indexOf(name);
+  return index < 0 ? order.length : index;
+}
+
+function createData(kind: NamedKind, table: TableRef, item: Named): ChangeData {
+  if (kind === 'uniques') return { kind: 'AddUnique', table, key: item as TableModel['uniques'][number] };
+  if (kind === 'checks') return { kind: 'AddCheck', table, check: item as TableModel['checks'][number] };
+  if (kind === 'indexes') return { kind: 'CreateIndex', table, index: item as TableModel['indexes'][number] };
+  return { kind: 'AddForeignKey', table, foreignKey: item as ForeignKeyModel };
+}
+
+function dropData(kind: NamedKind, table: TableRef, item: Named): ChangeData {
+  if (kind === 'indexes') return { kind: 'DropIndex', table, name: item.name };
+  if (kind === 'foreignKeys') return { kind: 'DropForeignKey', table, name: item.name };
+  return { kind: 'DropConstraint', table, name: item.name, what: kind === 'uniques' ? 'unique constraint' : 'check constraint' };
 }

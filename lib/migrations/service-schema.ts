@@ -1,13 +1,7 @@
 // A service's whole schema as plain data: what snapshots store and the differ compares.
-import { ColumnModel } from '../model/column';
-import { EnumModel, TableModel } from '../model/table-model';
+import { ColumnModel, ServiceSchema } from '../schema/schema-model';
 
-export interface ServiceSchema {
-  readonly service: string;
-  readonly schema: string;
-  readonly enums: readonly EnumModel[];
-  readonly tables: readonly TableModel[];
-}
+export type { ServiceSchema } from '../schema/schema-model';
 
 const byName = <T extends { name: string }>(list: readonly T[]): T[] => [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 

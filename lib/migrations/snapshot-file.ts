@@ -1,13 +1,56 @@
 // snapshots/<id>.json, the one type that formats and parses it: a service's whole schema after
 // a migration, in canonical form. Parsing checks the shape field by field, so a damaged or
 // foreign snapshot is refused with what is wrong instead of failing later in the differ.
-import { ColumnModel } from '../model/column';
-import { CheckModel, EnumModel, ForeignKeyModel, IndexColumnModel, IndexModel, KeyModel, TableModel } from '../model/table-model';
+// A column's type and default are stored as the SQL they render to (as snapshots always have),
+// and read back into data with PostgreSQL's parser.
+import { CheckModel, ColumnModel, EnumModel, ForeignKeyModel, IndexColumnModel, IndexModel, KeyModel, TableModel } from '../schema/schema-model';
 import { canonicalSchema, ServiceSchema } from './service-schema';
+import { renderType, parseSqlType } from '../sql/sql-type';
+import { defaultValueOf, renderDefault } from '../sql/default-value';
+import { expressionProblem, readsSameAsDefault } from '../sql/parser';
+
+/** A column as the file holds it: type and default as SQL text. */
+type ColumnInFile = Omit<ColumnModel, 'type' | 'default' | 'renamedFrom'> & { readonly type: string; readonly default?: string };
 
 /** The text of a snapshot file. Deterministic: same schema, same bytes. */
 export function formatSnapshot(schema: ServiceSchema): string {
-  return `${JSON.stringify(canonicalSchema(schema), null, 2)}\n`;
+  const canonical = canonicalSchema(schema);
+  const tables = canonical.tables.map((table) => ({ ...table, columns: table.columns.map(columnInFile) }));
+  return `${JSON.stringify({ ...canonical, tables }, null, 2)}\n`;
+}
+
+function columnInFile(column: ColumnModel): ColumnInFile {
+  // Field order as the file has always had it, so an unchanged schema writes the same bytes.
+  const { name, notNull, identity, comment, serial } = column;
+  return {
+    name,
+    type: renderType(column.type),
+    notNull,
+    ...(column.default !== undefined ? { default: renderDefault(column.default) } : {}),
+    ...(identity !== undefined ? { identity } : {}),
+    ...(comment !== undefined ? { comment } : {}),
+    ...(serial !== undefined ? { serial } : {}),
+  };
+}
+
+/** The column as data, or what is wrong with its type or default. */
+function columnFromFile(column: ColumnInFile, schema: string): ColumnModel | string {
+  const ownEnum = (typeSchema: string) => typeSchema === schema;
+  const type = parseSqlType(column.type, ownEnum);
+  if ('problem' in type) return `column ${column.name}: type ${JSON.stringify(column.type)}: ${type.problem}`;
+  const text = column.default;
+  const problem = text === undefined ? undefined : (expressionProblem(text) ?? (readsSameAsDefault(text) ? undefined : 'it is not one expression'));
+  if (problem) return `column ${column.name}: default ${JSON.stringify(text)}: ${problem}`;
+  // The fields in the model's order, so that equal columns serialize alike.
+  return {
+    name: column.name,
+    type,
+    notNull: column.notNull,
+    ...(text !== undefined ? { default: defaultValueOf(text, ownEnum) } : {}),
+    ...(column.identity !== undefined ? { identity: column.identity } : {}),
+    ...(column.comment !== undefined ? { comment: column.comment } : {}),
+    ...(column.serial !== undefined ? { serial: column.serial } : {}),
+  };
 }
 
 type Kind = 'string' | 'boolean' | 'strings' | Shape | readonly [Shape];
@@ -44,7 +87,7 @@ const COLUMN = {
   identity: { optional: 'string' },
   comment: { optional: 'string' },
   serial: { optional: 'boolean' },
-} satisfies Record<Exclude<keyof ColumnModel, 'renamedFrom'>, Field>;
+} satisfies Record<keyof ColumnInFile, Field>;
 const TABLE = {
   schema: 'string',
   name: 'string',
@@ -108,7 +151,15 @@ export function parseSnapshot(text: string, service: string, schema: string): { 
   }
   const shape = shapeProblem(value, SNAPSHOT, '');
   if (shape) return { problem: `it does not have the shape of a snapshot {service, schema, enums[], tables[]}: ${shape}` };
-  const snapshot = value as ServiceSchema;
+  const inFile = value as Omit<ServiceSchema, 'tables'> & { tables: (Omit<TableModel, 'columns'> & { columns: ColumnInFile[] })[] };
+  const tables: TableModel[] = [];
+  for (const table of inFile.tables) {
+    const columns = table.columns.map((column) => columnFromFile(column, schema));
+    const wrong = columns.find((c): c is string => typeof c === 'string');
+    if (wrong !== undefined) return { problem: `table ${table.name}: ${wrong}` };
+    tables.push({ ...table, columns: columns as ColumnModel[] });
+  }
+  const snapshot: ServiceSchema = { ...inFile, tables };
   if (snapshot.service !== service) return { problem: `it is the snapshot of service ${JSON.stringify(snapshot.service)}, not of ${service}` };
   const foreign = [snapshot, ...snapshot.enums, ...snapshot.tables].find((item) => item.schema !== schema);
   if (foreign) return { problem: `it holds schema ${JSON.stringify(foreign.schema)}, not ${service}'s schema ${schema}` };

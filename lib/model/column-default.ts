@@ -5,15 +5,24 @@ import { ColumnType, describeValue } from './column-type';
 import { defaultExpressionProblems } from './expression-checks';
 import { nulCharacterProblem } from '../sql/hidden-characters';
 import { expressionProblem, readsSameAsDefault } from '../sql/parser';
+import { defaultValueOf } from '../sql/default-value';
+import { DefaultValue } from '../schema/schema-model';
 
 /** A column default: a JavaScript value rendered as a literal, or an explicit SQL expression. */
 export type ColumnDefault =
   | { readonly kind: 'literal'; readonly value: unknown }
   | { readonly kind: 'expression'; readonly sql: string };
 
-/** The default's SQL text, and every problem with it (each with its fix). */
-export function resolveDefault(given: ColumnDefault, type: ColumnType): { sql?: string; problems: string[] } {
-  return given.kind === 'literal' ? literalDefault(given.value, type) : expressionDefault(given.sql);
+/**
+ * The default as data, and every problem with it (each with its fix). Either way it is read
+ * back with the parser, so a literal and an expression that spell the same constant are equal.
+ * A two-part type name in the service's own schema is one of its enums (the only types a
+ * service's migrations create).
+ */
+export function resolveDefault(given: ColumnDefault, type: ColumnType, schema: string): { value?: DefaultValue; problems: string[] } {
+  const { sql, problems } = given.kind === 'literal' ? literalDefault(given.value, type) : expressionDefault(given.sql);
+  if (sql === undefined || problems.length > 0) return { problems };
+  return { value: defaultValueOf(sql, (typeSchema) => typeSchema === schema), problems };
 }
 
 function literalDefault(value: unknown, type: ColumnType): { sql?: string; problems: string[] } {

@@ -3,31 +3,13 @@
 import { ColumnType, describeValue } from './column-type';
 import { ArrayType } from './columns/array';
 import { ColumnDefault, resolveDefault } from './column-default';
-import { columnTypeProblem } from './column-type-check';
+import { columnSqlType } from './column-type-check';
 import { nulCharacterProblem } from '../sql/hidden-characters';
 import { identifierError } from '../sql/identifier';
+import { ColumnModel, IDENTITY_GENERATIONS, IdentityGeneration, SqlType } from '../schema/schema-model';
 
 export type { ColumnDefault } from './column-default';
-
-const IDENTITY_GENERATIONS = ['always', 'by default'] as const;
-
-/** How an identity column generates values. */
-export type IdentityGeneration = (typeof IDENTITY_GENERATIONS)[number];
-
-/** The resolved, serializable description of one column (what DDL and diffs work from). */
-export interface ColumnModel {
-  readonly name: string;
-  readonly type: string;
-  readonly notNull: boolean;
-  /** SQL text of the default, already rendered and quoted. */
-  readonly default?: string;
-  readonly identity?: IdentityGeneration;
-  readonly comment?: string;
-  /** Set for serial / bigserial: the default is the column's own sequence. */
-  readonly serial?: boolean;
-  /** The column's previous name, when a migration should rename it (never guessed). */
-  readonly renamedFrom?: string;
-}
+export type { ColumnModel, IdentityGeneration } from '../schema/schema-model';
 
 /** A column of a Table, built with the functions in columns/ (integer(), text(), ...). */
 export class Column {
@@ -90,14 +72,16 @@ export class Column {
    * Resolves the column under `name`, returning its model and every problem found (each a
    * sentence that says how to fix it). The Table prefixes the construct path.
    */
-  resolve(name: string): { model: ColumnModel; problems: string[] } {
-    const typeProblem = columnTypeProblem(this.type);
-    const resolved = this.defaultValue && !typeProblem ? resolveDefault(this.defaultValue, this.type) : { problems: [] };
-    const rendered = resolved.sql;
+  resolve(name: string, schema: string): { model: ColumnModel; problems: string[] } {
+    const type = columnSqlType(this.type, schema);
+    const typeProblem = 'problem' in type ? type.problem : undefined;
+    const resolved = this.defaultValue && !typeProblem ? resolveDefault(this.defaultValue, this.type, schema) : { problems: [] };
+    const rendered = resolved.value;
     const problems = [...(typeProblem ? [typeProblem] : []), ...resolved.problems, ...this.settingProblems(name)];
     const model: ColumnModel = {
       name,
-      type: this.type?.sql,
+      // A refused type never reaches SQL: the problem stops the table's construction.
+      type: 'problem' in type ? ({ kind: 'named', names: ['unknown'] } satisfies SqlType) : type,
       // Identity and serial columns are NOT NULL in PostgreSQL whether or not it is written.
       notNull: this.isNotNull || this.identityGeneration !== undefined || this.type?.isSerial === true,
       ...(rendered !== undefined ? { default: rendered } : {}),

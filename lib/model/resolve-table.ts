@@ -10,6 +10,9 @@ import { nulCharacterProblem } from '../sql/hidden-characters';
 import { limitProblems } from './limits';
 import { ISchemaScope } from './schema-scope';
 import { typeOwnershipProblems } from './type-ownership';
+import { sameType, SqlType } from '../schema/schema-model';
+import { foreignKeyName, indexName, primaryKeyName, sequenceName, uniqueName } from '../schema/naming';
+import { renderType } from '../sql/sql-type';
 
 /** A name off Bedrock's naming convention: reported by the rule pack unless acknowledged. */
 export interface NamingFinding {
@@ -21,7 +24,7 @@ export interface NamingFinding {
 
 export function resolveTable(name: string, owner: ISchemaScope, props: TableProps<Columns>): { model: TableModel; problems: string[]; naming: NamingFinding[] } {
   const schema = owner.schemaName;
-  const resolver = new TableResolver(name, owner.postgresVersion);
+  const resolver = new TableResolver(name, schema, owner.postgresVersion);
   const columns = resolver.withReferenceComments(resolver.columns(props.columns), props.appReferences ?? []);
   const primaryKey = props.primaryKey ? resolver.primaryKey(props.primaryKey, props.primaryKeyName) : undefined;
   const model: TableModel = {
@@ -51,6 +54,7 @@ class TableResolver {
 
   constructor(
     private readonly name: string,
+    readonly schema: string,
     private readonly postgresVersion: number,
   ) {
     this.checkName('table name', name);
@@ -83,7 +87,7 @@ class TableResolver {
       if (!this.checkName('column name', name)) continue;
       if (!(column instanceof Column)) this.problems.push(`column "${name}": expected a column builder such as text() or bigint()`);
       else {
-        const { model, problems } = column.resolve(name);
+        const { model, problems } = column.resolve(name, this.schema);
         this.problems.push(...problems.map((p) => `column "${name}": ${p}`));
         resolved.push(model);
       }
@@ -115,7 +119,7 @@ class TableResolver {
   }
 
   primaryKey(columns: readonly string[], name: string | undefined): KeyModel {
-    return { name: this.constraintName('primary key', name, `${this.name}_pkey`), columns: this.columnList('primary key', columns) };
+    return { name: this.constraintName('primary key', name, primaryKeyName(this.name)), columns: this.columnList('primary key', columns) };
   }
 
   unique(unique: UniqueProps<string>, index: number): KeyModel {
@@ -125,7 +129,7 @@ class TableResolver {
       this.problems.push(`${label}: nullsNotDistinct needs PostgreSQL 15, and this environment targets ${this.postgresVersion}: raise the environment's postgresVersion or drop nullsNotDistinct`);
     }
     return {
-      name: this.constraintName('unique constraint', unique.name, `${this.name}_${columns.join('_')}_key`),
+      name: this.constraintName('unique constraint', unique.name, uniqueName(this.name, columns)),
       columns,
       ...(unique.nullsNotDistinct ? { nullsNotDistinct: true } : {}),
     };
@@ -146,7 +150,7 @@ class TableResolver {
     if (index.include) this.columnList(`${label} include`, index.include);
     if (index.where !== undefined) this.problems.push(...indexPredicateProblems(index.where, this.expressionTable()).map((p) => `${label} where: ${p}`));
     return {
-      name: this.constraintName('index', index.name, `${this.name}_${columns.map((c) => c.column).join('_')}_idx`),
+      name: this.constraintName('index', index.name, indexName(this.name, columns.map((c) => c.column))),
       columns,
       unique: index.unique === true,
       method,
@@ -165,7 +169,7 @@ class TableResolver {
     }
     this.problems.push(...referenceProblems(label, columns, fk.references.columns, this.known, target.toModel()));
     return {
-      name: this.constraintName('foreign key', fk.name, `${this.name}_${columns.join('_')}_fkey`),
+      name: this.constraintName('foreign key', fk.name, foreignKeyName(this.name, columns)),
       columns,
       references: { schema: target.schema, table: target.name, columns: [...fk.references.columns] },
       onDelete: fk.onDelete ?? 'no action',
@@ -178,8 +182,9 @@ class TableResolver {
     const names = [model.primaryKey?.name, ...model.uniques.map((u) => u.name), ...model.checks.map((c) => c.name), ...model.indexes.map((x) => x.name), ...model.foreignKeys.map((f) => f.name)];
     const twice = new Set(names.filter((n, i) => n !== undefined && names.indexOf(n) !== i));
     for (const duplicate of twice) this.problems.push(`the name "${duplicate}" is used by two constraints or indexes: give one of them another \`name\``);
+    this.redundantUniques(model);
     for (const column of model.columns) {
-      const sequence = `${model.name}_${column.name}_seq`;
+      const sequence = sequenceName(model.name, column.name);
       if ((column.identity || column.serial) && Buffer.byteLength(sequence) > MAX_IDENTIFIER_BYTES) {
         this.problems.push(`column "${column.name}": its sequence name "${sequence}" would exceed ${MAX_IDENTIFIER_BYTES} bytes: shorten the table or column name`);
       }
@@ -187,6 +192,23 @@ class TableResolver {
     if (model.comment !== undefined && model.comment.trim() === '') this.problems.push('the table comment is empty: say what the table holds, or leave it out');
     const nul = model.comment === undefined ? undefined : nulCharacterProblem(model.comment);
     if (nul) this.problems.push(`the table comment: ${nul}`);
+  }
+
+  /**
+   * CREATE TABLE leaves out a unique constraint on exactly the primary key's columns, or on the
+   * columns of an earlier one, while ALTER TABLE ADD CONSTRAINT keeps it: a fresh create and a
+   * migration would disagree. Such a constraint adds nothing, so it is refused.
+   */
+  private redundantUniques(model: TableModel): void {
+    const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
+    model.uniques.forEach((unique, i) => {
+      if (model.primaryKey && same(unique.columns, model.primaryKey.columns)) {
+        this.problems.push(`unique constraint "${unique.name}": its columns (${unique.columns.join(', ')}) are the primary key's, which already keeps them unique: remove it`);
+        return;
+      }
+      const earlier = model.uniques.slice(0, i).find((u) => same(u.columns, unique.columns) && Boolean(u.nullsNotDistinct) === Boolean(unique.nullsNotDistinct));
+      if (earlier) this.problems.push(`unique constraint "${unique.name}": unique constraint "${earlier.name}" has the same columns (${unique.columns.join(', ')}): remove one of them`);
+    });
   }
 
   /** What check and index expressions may name: this table and its columns. */
@@ -205,9 +227,10 @@ class TableResolver {
         const problem = identifierProblem(column.opclass);
         if (problem) problems.push(`${label}: operator class: ${problem}`);
       }
-      const type = this.known.find((c) => c.name === column.column)?.type ?? '';
-      if (method === 'gin' && !column.opclass && !type.endsWith('[]') && type !== 'jsonb') {
-        problems.push(`${label}: a GIN index needs a jsonb or array column, or an opclass (e.g. gin_trgm_ops): "${column.column}" is ${type}`);
+      const type = this.known.find((c) => c.name === column.column)?.type;
+      const jsonb = type?.kind === 'builtin' && type.name === 'jsonb' && !type.array;
+      if (type && method === 'gin' && !column.opclass && !type.array && !jsonb) {
+        problems.push(`${label}: a GIN index needs a jsonb or array column, or an opclass (e.g. gin_trgm_ops): "${column.column}" is ${renderType(type)}`);
       }
     }
   }
@@ -248,10 +271,10 @@ function indexColumn(entry: string | IndexColumn<string>): IndexColumnModel {
 }
 
 /** Serial columns hold plain integers, so a key referencing one uses the integer type. */
-function storageType(column: ColumnModel): string {
-  if (column.type === 'serial') return 'integer';
-  if (column.type === 'bigserial') return 'bigint';
-  return column.type;
+function storageType(column: ColumnModel): SqlType {
+  const type = column.type;
+  if (type.kind === 'builtin' && (type.name === 'serial' || type.name === 'bigserial')) return { ...type, name: type.name === 'serial' ? 'integer' : 'bigint' };
+  return type;
 }
 
 function referenceProblems(label: string, columns: readonly string[], targetColumns: readonly string[], own: readonly ColumnModel[], target: TableModel): string[] {
@@ -264,8 +287,8 @@ function referenceProblems(label: string, columns: readonly string[], targetColu
     const mine = own.find((c) => c.name === column);
     const theirs = target.columns.find((c) => c.name === targetColumns[i]);
     if (!theirs) problems.push(`${label}: ${targetName} has no column "${targetColumns[i]}"`);
-    else if (mine && storageType(mine) !== storageType(theirs)) {
-      problems.push(`${label}: "${column}" is ${mine.type} but ${targetName}.${theirs.name} is ${storageType(theirs)}; make the types equal`);
+    else if (mine && !sameType(storageType(mine), storageType(theirs))) {
+      problems.push(`${label}: "${column}" is ${renderType(mine.type)} but ${targetName}.${theirs.name} is ${renderType(storageType(theirs))}; make the types equal`);
     }
   });
   const sameSet = (key: readonly string[]) => key.length === targetColumns.length && key.every((c) => targetColumns.includes(c));

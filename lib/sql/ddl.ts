@@ -1,23 +1,34 @@
-// Renders CREATE statements for the model. Identifiers go through quoteIdentifier and
-// literals through quoteLiteral; nothing here splices user text unquoted, except the
-// SQL expressions the model declares as expressions (already checked by the parser).
-import { ColumnModel } from '../model/column';
-import { EnumModel, ForeignKeyModel, IndexModel, KeyModel, TableModel } from '../model/table-model';
+// The definitions of the model's objects as SQL: a column, a table, an index, a foreign key, an
+// enum. Identifiers go through quoteIdentifier, literals through quoteLiteral, types through
+// renderType and defaults through renderDefault; nothing here splices user text unquoted
+// except the SQL expressions the model holds as expressions (checked by the parser).
+import { ColumnModel, EnumModel, ForeignKeyModel, IDENTITY_GENERATIONS, INDEX_METHODS, IndexModel, KeyModel, NULLS_ORDERS, REFERENTIAL_ACTIONS, SORT_ORDERS, TableModel } from '../schema/schema-model';
+import { renderDefault } from './default-value';
 import { qualifiedName, quoteIdentifier } from './identifier';
 import { quoteLiteral } from './literal';
+import { renderType } from './sql-type';
+
+/**
+ * A keyword from one of the model's closed lists, written unquoted. The model is checked at
+ * construction, but snapshots are files: a value outside the list never reaches SQL.
+ */
+export function keyword<T extends string>(allowed: readonly T[], value: T): string {
+  if (!allowed.includes(value)) throw new Error(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+  return value.toUpperCase();
+}
 
 const columnList = (columns: readonly string[]): string => columns.map(quoteIdentifier).join(', ');
 
 /** `"symbol" text NOT NULL DEFAULT 'x'::text` */
 export function columnDefinition(column: ColumnModel): string {
-  const parts = [quoteIdentifier(column.name), column.type];
-  if (column.identity) parts.push(`GENERATED ${column.identity.toUpperCase()} AS IDENTITY`);
+  const parts = [quoteIdentifier(column.name), renderType(column.type)];
+  if (column.identity) parts.push(`GENERATED ${keyword(IDENTITY_GENERATIONS, column.identity)} AS IDENTITY`);
   if (column.notNull && !column.identity && !column.serial) parts.push('NOT NULL');
-  if (column.default !== undefined) parts.push(`DEFAULT ${column.default}`);
+  if (column.default !== undefined) parts.push(`DEFAULT ${renderDefault(column.default)}`);
   return parts.join(' ');
 }
 
-function keyConstraint(kind: 'PRIMARY KEY' | 'UNIQUE', key: KeyModel): string {
+export function keyConstraint(kind: 'PRIMARY KEY' | 'UNIQUE', key: KeyModel): string {
   const nulls = key.nullsNotDistinct ? ' NULLS NOT DISTINCT' : '';
   return `CONSTRAINT ${quoteIdentifier(key.name)} ${kind}${nulls} (${columnList(key.columns)})`;
 }
@@ -32,27 +43,27 @@ export function createTable(table: TableModel): string {
 }
 
 /** CREATE [UNIQUE] INDEX ... USING method (...) [INCLUDE (...)] [WHERE ...] */
-export function createIndex(table: TableModel, index: IndexModel): string {
+export function createIndex(table: { schema: string; name: string }, index: IndexModel): string {
   const columns = index.columns.map((c) => {
     const parts = [quoteIdentifier(c.column)];
     if (c.opclass) parts.push(quoteIdentifier(c.opclass));
-    if (c.order) parts.push(c.order.toUpperCase());
-    if (c.nulls) parts.push(`NULLS ${c.nulls.toUpperCase()}`);
+    if (c.order) parts.push(keyword(SORT_ORDERS, c.order));
+    if (c.nulls) parts.push(`NULLS ${keyword(NULLS_ORDERS, c.nulls)}`);
     return parts.join(' ');
   });
   const unique = index.unique ? 'UNIQUE ' : '';
   const include = index.include?.length ? ` INCLUDE (${columnList(index.include)})` : '';
   const where = index.where !== undefined ? ` WHERE (${index.where})` : '';
-  return `CREATE ${unique}INDEX ${quoteIdentifier(index.name)} ON ${qualifiedName(table.schema, table.name)} USING ${index.method} (${columns.join(', ')})${include}${where};`;
+  return `CREATE ${unique}INDEX ${quoteIdentifier(index.name)} ON ${qualifiedName(table.schema, table.name)} USING ${keyword(INDEX_METHODS, index.method).toLowerCase()} (${columns.join(', ')})${include}${where};`;
 }
 
 /** ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY ... */
-export function addForeignKey(table: TableModel, fk: ForeignKeyModel): string {
+export function addForeignKey(table: { schema: string; name: string }, fk: ForeignKeyModel): string {
   const target = qualifiedName(fk.references.schema, fk.references.table);
   return (
     `ALTER TABLE ${qualifiedName(table.schema, table.name)} ADD CONSTRAINT ${quoteIdentifier(fk.name)} ` +
     `FOREIGN KEY (${columnList(fk.columns)}) REFERENCES ${target} (${columnList(fk.references.columns)}) ` +
-    `ON DELETE ${fk.onDelete.toUpperCase()} ON UPDATE ${fk.onUpdate.toUpperCase()};`
+    `ON DELETE ${keyword(REFERENTIAL_ACTIONS, fk.onDelete)} ON UPDATE ${keyword(REFERENTIAL_ACTIONS, fk.onUpdate)};`
   );
 }
 
@@ -73,134 +84,4 @@ export function createEnum(type: EnumModel): string[] {
   const statements = [`CREATE TYPE ${name} AS ENUM (${type.values.map(quoteLiteral).join(', ')});`];
   if (type.comment !== undefined) statements.push(`COMMENT ON TYPE ${name} IS ${quoteLiteral(type.comment)};`);
   return statements;
-}
-
-/**
- * Every statement that creates these enums and tables from nothing: types first, then
- * tables with their indexes and comments, then foreign keys (so table order never matters).
- */
-export function createObjects(enums: readonly EnumModel[], tables: readonly TableModel[]): string[] {
-  return [
-    ...enums.flatMap(createEnum),
-    ...tables.flatMap((t) => [createTable(t), ...t.indexes.map((i) => createIndex(t, i)), ...tableComments(t)]),
-    ...tables.flatMap((t) => t.foreignKeys.map((fk) => addForeignKey(t, fk))),
-  ];
-}
-
-// ---- Statements for changes (used by the migration differ) ----
-
-const table = (t: { schema: string; name: string }): string => qualifiedName(t.schema, t.name);
-
-export function dropTable(t: TableModel): string {
-  return `DROP TABLE ${table(t)};`;
-}
-
-export function renameTable(schema: string, from: string, to: string): string {
-  return `ALTER TABLE ${qualifiedName(schema, from)} RENAME TO ${quoteIdentifier(to)};`;
-}
-
-export function addColumn(t: TableModel, column: ColumnModel): string {
-  return `ALTER TABLE ${table(t)} ADD COLUMN ${columnDefinition(column)};`;
-}
-
-export function dropColumn(t: TableModel, column: string): string {
-  return `ALTER TABLE ${table(t)} DROP COLUMN ${quoteIdentifier(column)};`;
-}
-
-export function renameColumn(t: TableModel, from: string, to: string): string {
-  return `ALTER TABLE ${table(t)} RENAME COLUMN ${quoteIdentifier(from)} TO ${quoteIdentifier(to)};`;
-}
-
-/** A type change always spells out USING, so PostgreSQL never refuses it for want of a cast. */
-export function alterColumnType(t: TableModel, column: ColumnModel): string {
-  const name = quoteIdentifier(column.name);
-  return `ALTER TABLE ${table(t)} ALTER COLUMN ${name} TYPE ${column.type} USING ${name}::${column.type};`;
-}
-
-/** Casting through text, for enum types (an enum has no cast to another enum). */
-export function alterColumnTypeViaText(t: TableModel, column: string, type: string): string {
-  const name = quoteIdentifier(column);
-  return `ALTER TABLE ${table(t)} ALTER COLUMN ${name} TYPE ${type} USING ${name}::text::${type};`;
-}
-
-export function setDefault(t: TableModel, column: string, expression: string): string {
-  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} SET DEFAULT ${expression};`;
-}
-
-export function dropDefault(t: TableModel, column: string): string {
-  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} DROP DEFAULT;`;
-}
-
-export function setNotNull(t: TableModel, column: string, notNull: boolean): string {
-  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} ${notNull ? 'SET' : 'DROP'} NOT NULL;`;
-}
-
-export function addIdentity(t: TableModel, column: string, generation: 'always' | 'by default'): string {
-  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} ADD GENERATED ${generation.toUpperCase()} AS IDENTITY;`;
-}
-
-export function setIdentityGeneration(t: TableModel, column: string, generation: 'always' | 'by default'): string {
-  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} SET GENERATED ${generation.toUpperCase()};`;
-}
-
-export function dropIdentity(t: TableModel, column: string): string {
-  return `ALTER TABLE ${table(t)} ALTER COLUMN ${quoteIdentifier(column)} DROP IDENTITY;`;
-}
-
-export function addPrimaryKey(t: TableModel, key: KeyModel): string {
-  return `ALTER TABLE ${table(t)} ADD ${keyConstraint('PRIMARY KEY', key)};`;
-}
-
-export function addUnique(t: TableModel, key: KeyModel): string {
-  return `ALTER TABLE ${table(t)} ADD ${keyConstraint('UNIQUE', key)};`;
-}
-
-export function addCheck(t: TableModel, check: { name: string; expression: string }): string {
-  return `ALTER TABLE ${table(t)} ADD CONSTRAINT ${quoteIdentifier(check.name)} CHECK (${check.expression});`;
-}
-
-export function dropConstraint(t: TableModel, name: string): string {
-  return `ALTER TABLE ${table(t)} DROP CONSTRAINT ${quoteIdentifier(name)};`;
-}
-
-export function renameConstraint(t: TableModel, from: string, to: string): string {
-  return `ALTER TABLE ${table(t)} RENAME CONSTRAINT ${quoteIdentifier(from)} TO ${quoteIdentifier(to)};`;
-}
-
-export function dropIndex(schema: string, name: string): string {
-  return `DROP INDEX ${qualifiedName(schema, name)};`;
-}
-
-export function renameIndex(schema: string, from: string, to: string): string {
-  return `ALTER INDEX ${qualifiedName(schema, from)} RENAME TO ${quoteIdentifier(to)};`;
-}
-
-export function renameSequence(schema: string, from: string, to: string): string {
-  return `ALTER SEQUENCE ${qualifiedName(schema, from)} RENAME TO ${quoteIdentifier(to)};`;
-}
-
-export function commentOnTable(t: TableModel, comment: string | undefined): string {
-  return `COMMENT ON TABLE ${table(t)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)};`;
-}
-
-export function commentOnColumn(t: TableModel, column: string, comment: string | undefined): string {
-  return `COMMENT ON COLUMN ${table(t)}.${quoteIdentifier(column)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)};`;
-}
-
-export function commentOnType(type: EnumModel, comment: string | undefined): string {
-  return `COMMENT ON TYPE ${table(type)} IS ${comment === undefined ? 'NULL' : quoteLiteral(comment)};`;
-}
-
-export function dropEnum(type: EnumModel): string {
-  return `DROP TYPE ${table(type)};`;
-}
-
-export function renameType(schema: string, from: string, to: string): string {
-  return `ALTER TYPE ${qualifiedName(schema, from)} RENAME TO ${quoteIdentifier(to)};`;
-}
-
-/** ALTER TYPE ... ADD VALUE, placed before the label that follows it in the model. */
-export function addEnumValue(type: EnumModel, value: string, before: string | undefined): string {
-  const position = before !== undefined ? ` BEFORE ${quoteLiteral(before)}` : '';
-  return `ALTER TYPE ${table(type)} ADD VALUE ${quoteLiteral(value)}${position};`;
 }

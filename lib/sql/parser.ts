@@ -168,9 +168,10 @@ export const readsSameAsDefault = cached((sql: string): boolean => {
 /**
  * Reads `sql` as a column's data type: exactly one type name (as `integer` or
  * `"datahub"."side"[]`), with no constraint, collation, comment or second statement.
- * Returns the type's qualified name parts (e.g. ['pg_catalog', 'int4']) or the problem.
+ * Returns the type's qualified name parts (e.g. ['pg_catalog', 'int4']) and its TypeName node,
+ * or the problem.
  */
-export const parseTypeName = cached((sql: string): { names: string[] } | { problem: string } => {
+export const parseTypeName = cached((sql: string): { names: string[]; node: ParseNode } | { problem: string } => {
   requireParser();
   if (typeof sql !== 'string' || sql.trim() === '' || sql.includes('\u0000')) return { problem: 'the type is empty or not text' };
   const tokens = scanTokens(sql);
@@ -185,8 +186,9 @@ export const parseTypeName = cached((sql: string): { names: string[] } | { probl
   const column = onlyColumnDefinition(statements);
   const extra = column ? Object.keys(column).filter((key) => !['colname', 'typeName', 'is_local', 'location'].includes(key)) : ['statement'];
   if (extra.length > 0) return { problem: 'it is not a single type name' };
-  const names = ((column!.typeName as ParseNode).names as { String: { sval: string } }[]).map((n) => n.String.sval);
-  return { names };
+  const node = column!.typeName as ParseNode;
+  const names = (node.names as { String: { sval: string } }[]).map((n) => n.String.sval);
+  return { names, node };
 });
 
 /** The column definition of `CREATE TABLE t (<one column>)`, or undefined for anything else. */
@@ -245,3 +247,18 @@ const DOES_NOT_SCAN = 'it does not scan as SQL: a quoted string, dollar quote or
 export function isCommentToken(token: { readonly tokenName: string }): boolean {
   return token.tokenName === 'SQL_COMMENT' || token.tokenName === 'C_COMMENT';
 }
+
+/**
+ * The column names an expression `expressionProblem` accepted refers to (the last part of each
+ * column reference), so the differ knows which checks and predicates a column change touches.
+ */
+export const referencedColumns = cached((sql: string): ReadonlySet<string> => {
+  const names = new Set<string>();
+  forEachNode(expressionTree(sql), (type, node) => {
+    if (type !== 'ColumnRef') return;
+    const fields = node.fields as { String?: { sval: string } }[];
+    const last = fields[fields.length - 1]?.String?.sval;
+    if (last !== undefined) names.add(last);
+  });
+  return names;
+});

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BedrockProject, bigint, ServiceStack, Table, text } from '../../lib';
 import { testProject } from '../support/project';
-import { diffSchemas } from '../../lib/migrations/schema-diff';
-import { emptySchema } from '../../lib/migrations/service-schema';
+import { createStatements } from '../../lib/migrations/create-statements';
 import { modelOf } from '../../lib/project';
 import { converge } from '../../lib/runner/runner';
 import { migrationPlan } from '../../lib/migrations/migration-plan';
@@ -66,7 +65,7 @@ describe('every Bedrock service: up to head, down to base, up again', () => {
 
     // The catalog equals a fresh create of the model.
     await reference.query(`DROP SCHEMA ${service} CASCADE; CREATE SCHEMA ${service}`);
-    for (const statement of diffSchemas(emptySchema(service, service), modelOf(project, service)).up) await reference.query(statement);
+    for (const statement of createStatements(modelOf(project, service))) await reference.query(statement);
     expect(await catalogOf(db.client, service)).toEqual(await catalogOf(reference.client, service));
     // Tables belong to the owner role: migrations ran as it.
     const owners = await db.query(`SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = $1`, [service]);
@@ -383,7 +382,7 @@ describe('drift and baseline', () => {
     const project = copyOfBedrock();
     // The old process: the same tables, created by other means, no ledger.
     await db.query('SET ROLE portfolio_owner');
-    for (const statement of diffSchemas(emptySchema('portfolio', 'portfolio'), modelOf(project, 'portfolio')).up) await db.query(statement);
+    for (const statement of createStatements(modelOf(project, 'portfolio'))) await db.query(statement);
     await db.query('RESET ROLE');
     const adopted = await cli(project, 'baseline', '--service', 'portfolio');
     expect(adopted.err).toBe('');

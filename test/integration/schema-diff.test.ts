@@ -2,8 +2,8 @@
 // schema holding rows. After every up the catalog equals a fresh create of the new model; no
 // row is lost; every down restores the previous catalog exactly; up again works.
 import { bigint, EnumType, integer, numeric, quoteIdentifier, ServiceStack, Table, text, timestamptz, varchar } from '../../lib';
-import { diffSchemas } from '../../lib/migrations/schema-diff';
 import { emptySchema, ServiceSchema } from '../../lib/migrations/service-schema';
+import { createSql, migrationSql } from '../support/migration-sql';
 import { useTestDatabase } from '../support/database';
 import { catalogOf, schemaOf } from '../support/schema-state';
 
@@ -101,7 +101,7 @@ async function run(client: { query(sql: string): Promise<unknown> }, statements:
 async function freshCatalog(schema: ServiceSchema): Promise<unknown> {
   await fresh.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(schema.schema)} CASCADE`);
   await fresh.query(`CREATE SCHEMA ${quoteIdentifier(schema.schema)}`);
-  await run(fresh, diffSchemas(emptySchema(schema.service, schema.schema), schema).up);
+  await run(fresh, createSql(schema));
   return catalogOf(fresh.client, schema.schema);
 }
 
@@ -123,7 +123,7 @@ test('every step: up equals a fresh create, keeps rows, down restores, up again'
   let before: ServiceSchema = emptySchema('portfolio', 'portfolio');
   for (const [index, [label, options]] of steps.entries()) {
     const after = schemaOf('portfolio', portfolio(options));
-    const change = diffSchemas(before, after);
+    const change = migrationSql(before, after);
     const catalogBefore = await catalogOf(migrated.client, 'portfolio');
     const rowsBefore = before.tables.length > 0 ? await rowCount(before) : 0;
 
@@ -145,6 +145,6 @@ test('every step: up equals a fresh create, keeps rows, down restores, up again'
     before = after;
   }
   // Deterministic: the same models give the same bytes.
-  const again = diffSchemas(emptySchema('portfolio', 'portfolio'), schemaOf('portfolio', portfolio(steps[3][1])));
-  expect(again).toEqual(diffSchemas(emptySchema('portfolio', 'portfolio'), schemaOf('portfolio', portfolio(steps[3][1]))));
+  const again = migrationSql(emptySchema('portfolio', 'portfolio'), schemaOf('portfolio', portfolio(steps[3][1])));
+  expect(again).toEqual(migrationSql(emptySchema('portfolio', 'portfolio'), schemaOf('portfolio', portfolio(steps[3][1]))));
 });

@@ -2,7 +2,9 @@
 // for tests that apply it on PostgreSQL. One place, so tests do not depend on how the differ
 // hands its result to the renderer.
 import { diffSchemas } from '../../lib/migrations/schema-diff';
-import { emptySchema, ServiceSchema } from '../../lib/migrations/service-schema';
+import { schemaChange } from '../../lib/migrations/schema-change';
+import { createStatements } from '../../lib/migrations/create-statements';
+import { ServiceSchema } from '../../lib/migrations/service-schema';
 
 export interface MigrationSql {
   readonly up: readonly string[];
@@ -15,10 +17,10 @@ export interface MigrationSql {
 
 /** The up and down statements from `before` to `after` (throws UnsupportedChange when refused). */
 export function migrationSql(before: ServiceSchema, after: ServiceSchema): MigrationSql {
-  return diffSchemas(before, after);
+  return schemaChange(diffSchemas(before, after));
 }
 
 /** The statements that create `model` from nothing. */
 export function createSql(model: ServiceSchema): readonly string[] {
-  return diffSchemas(emptySchema(model.service, model.schema), model).up;
+  return createStatements(model);
 }

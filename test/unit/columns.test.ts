@@ -1,7 +1,7 @@
 // Column types: their SQL spelling, and which literal defaults fit them.
 import {
   bigint, bigserial, boolean, bytea, char, date, doublePrecision, inet, integer, interval, json, jsonb,
-  numeric, real, serial, smallint, Table, text, time, timestamp, timestamptz, uuid, varchar, EnumType, Column,
+  numeric, real, serial, smallint, Table, text, time, timestamp, timestamptz, uuid, varchar, EnumType, Column, renderType, renderDefault,
 } from '../../lib';
 import { serviceStack } from '../support/app';
 
@@ -47,7 +47,7 @@ describe('column types', () => {
     [text().array(), 'text[]'],
     [numeric(10, 2).array(), 'numeric(10,2)[]'],
   ])('type %#', (column, sql) => {
-    expect(columnModel(column).type).toBe(sql);
+    expect(renderType(columnModel(column).type)).toBe(sql);
   });
 
   test('columns are nullable unless notNull() is called; identity and serial are always NOT NULL', () => {
@@ -62,7 +62,10 @@ describe('column types', () => {
     const { stack } = serviceStack();
     const side = new EnumType(stack, 'trade_side', { values: ['buy', 'sell'] });
     const table = new Table(stack, 'trades', { columns: { side: side.column().notNull().default('buy') } });
-    expect(table.toModel().columns[0]).toMatchObject({ type: '"datahub"."trade_side"', default: `'buy'::"datahub"."trade_side"` });
+    const [column] = table.toModel().columns;
+    const type = { kind: 'enum', schema: 'datahub', name: 'trade_side' };
+    expect(column).toMatchObject({ type, default: { kind: 'literal', value: { kind: 'string', text: 'buy', cast: type } } });
+    expect([renderType(column.type), renderDefault(column.default!)]).toEqual(['"datahub"."trade_side"', `'buy'::"datahub"."trade_side"`]);
   });
 });
 
@@ -91,7 +94,8 @@ describe('literal defaults are checked against the type and quoted', () => {
     [integer().array().default([1, null, 3]), 'ARRAY[1, NULL, 3]::integer[]'],
     [timestamptz().defaultSql('now()'), 'now()'],
   ])('default %#', (column, sql) => {
-    expect(columnModel(column).default).toBe(sql);
+    // The default is data; rendered, it is the SQL the type's literal() wrote.
+    expect(renderDefault(columnModel(column).default!)).toBe(sql);
   });
 
   test.each([

@@ -3,7 +3,7 @@
 // callers exist). Each refusal is a ModelError naming the construct path and the fix; where
 // the refusal mirrors a PostgreSQL limit or rule, the test shows PostgreSQL refusing it too.
 import {
-  bigint, boolean, Column, ColumnType, createObjects, createTable, EnumType, integer, jsonb, ModelError, numeric, ServiceStack, Table, text, varchar,
+  bigint, boolean, Column, ColumnType, createObjects, createTable, EnumType, integer, jsonb, ModelError, numeric, renderType, ServiceStack, Table, text, varchar,
 } from '../../lib';
 import { serviceStack, testEnvironment, testRegistry } from '../support/app';
 import { useTestDatabase } from '../support/database';
@@ -486,7 +486,7 @@ describe('ownership of types', () => {
 
   test('its own enums pass', () => {
     const { datahub, side } = twoServices();
-    expect(new Table(datahub, 'orders', { columns: { side: side.column().notNull().default('buy'), sides: side.column().array() } }).toModel().columns.map((c) => c.type)).toEqual([
+    expect(new Table(datahub, 'orders', { columns: { side: side.column().notNull().default('buy'), sides: side.column().array() } }).toModel().columns.map((c) => renderType(c.type))).toEqual([
       '"datahub"."side"',
       '"datahub"."side"[]',
     ]);

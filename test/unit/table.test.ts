@@ -53,7 +53,7 @@ describe('Table model', () => {
       foreignKeys: [],
     });
     expect(model.columns.map((c) => c.name)).toEqual(['id', 'symbol', 'open_time', 'high', 'low', 'payload']);
-    expect(model.columns[1]).toEqual({ name: 'symbol', type: 'character varying(32)', notNull: true, comment: 'Exchange symbol' });
+    expect(model.columns[1]).toEqual({ name: 'symbol', type: { kind: 'builtin', name: 'character varying', params: [32] }, notNull: true, comment: 'Exchange symbol' });
   });
 
   test('exposes its owner, schema and qualified name', () => {

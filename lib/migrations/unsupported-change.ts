@@ -1,0 +1,2 @@
+/** A change the differ will not generate, with what to do instead. */
+export class UnsupportedChange extends Error {}
