@@ -80,8 +80,11 @@ export function createCli(project: BedrockProject, output: Output): Command {
         output.log(`${service}: no changes: the tables match the snapshot. Nothing written.`);
         return;
       }
-      output.log(`${service}: wrote ${directory.directory}/${result.migration.id}.sql`);
-      for (const line of result.change.summary) output.log(`  ${line}`);
+      for (const { migration, change } of result.migrations) {
+        output.log(`${service}: wrote ${directory.directory}/${migration.id}.sql`);
+        for (const line of change.summary) output.log(`  ${line}`);
+      }
+      if (result.migrations.length > 1) output.log('  (new enum values go in a migration of their own: PostgreSQL cannot use a value in the transaction that adds it)');
     });
 
   program

@@ -4,6 +4,7 @@ import { MigrationDirectory, COMMAND } from './migration-directory';
 import { descriptionProblem, formatMigration, Migration, parseMigration, timestampOf } from './migration-file';
 import { diffSchemas } from './schema-diff';
 import { SchemaChange, schemaChange } from './schema-change';
+import { enumValueStep } from './enum-value-step';
 import { canonicalSchema, ServiceSchema } from './service-schema';
 import { ServiceRegistry } from '../services/service-registry';
 import { statementProblems } from '../statements/judge-migration';
@@ -27,7 +28,19 @@ export interface GenerateOptions {
   readonly registry?: ServiceRegistry;
 }
 
-export type GenerateResult = { readonly written: false } | { readonly written: true; readonly migration: Migration; readonly change: SchemaChange };
+/** One written migration and what it changes. */
+export interface GeneratedMigration {
+  readonly migration: Migration;
+  readonly change: SchemaChange;
+}
+
+/**
+ * What generate wrote: usually one migration; two when the change adds enum values (they go
+ * first, in a migration of their own: see enum-value-step.ts). `migration` and `change` are the last.
+ */
+export type GenerateResult =
+  | { readonly written: false }
+  | { readonly written: true; readonly migration: Migration; readonly change: SchemaChange; readonly migrations: readonly GeneratedMigration[] };
 
 /** A refusal: nothing was written. */
 export class GenerateError extends Error {}
@@ -48,21 +61,48 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   const context = statementContext(directory.service, options.registry);
   refuseJudged(statementProblems(state.migrations, context), `${directory.service}: fix the statements of its migrations first; nothing written`);
   const head = state.migrations[state.migrations.length - 1];
-  const change = schemaChange(diffSchemas(directory.snapshot(head?.id), model));
-  if (change.up.length === 0) return { written: false };
-  if (change.destructive.length > 0 && !options.acceptDataLoss) {
+  const before = directory.snapshot(head?.id);
+  const diff = diffSchemas(before, model);
+  if (diff.up.length === 0) return { written: false };
+  const destructive = schemaChange(diff).destructive;
+  if (destructive.length > 0 && !options.acceptDataLoss) {
     throw new GenerateError(
-      `${directory.service}: this change destroys data:\n${change.destructive.map((d) => `  - ${d}`).join('\n')}\n` +
+      `${directory.service}: this change destroys data:\n${destructive.map((d) => `  - ${d}`).join('\n')}\n` +
         `If that is intended, run again with --accept-data-loss (\`${COMMAND} generate ${directory.service} ${description} --accept-data-loss\`).`,
     );
   }
-  const id = `${nextTimestamp(options.now ?? new Date(), head?.id)}_${directory.service}_${description}`;
-  const text = formatMigration({ id, service: directory.service, parent: head?.id, summary: change.summary, destructive: change.destructive, up: change.up, down: change.down });
-  const migration = parseMigration(`${id}.sql`, text);
-  // What the model holds (check and default expressions) reaches the SQL: judge it too.
-  refuseJudged(statementProblems([migration], context), `${directory.service}: the new migration breaks the statement rules; nothing written. Change the model`);
-  directory.add(migration, model, state.migrations);
-  return { written: true, migration, change };
+  const between = enumValueStep(before, model, diff);
+  const steps = between
+    ? [
+        { schema: between, change: schemaChange(diffSchemas(before, between)), description: enumValuesDescription(description) },
+        { schema: model, change: schemaChange(diffSchemas(between, model)), description },
+      ]
+    : [{ schema: model, change: schemaChange(diff), description }];
+  const written: GeneratedMigration[] = [];
+  let parent = head?.id;
+  for (const step of steps) {
+    const id = `${nextTimestamp(options.now ?? new Date(), parent)}_${directory.service}_${step.description}`;
+    const { change } = step;
+    const text = formatMigration({ id, service: directory.service, parent, summary: change.summary, destructive: change.destructive, up: change.up, down: change.down });
+    written.push({ migration: parseMigration(`${id}.sql`, text), change });
+    parent = id;
+  }
+  // What the model holds (check and default expressions) reaches the SQL: judge it too, all
+  // of it before anything is written.
+  refuseJudged(statementProblems(written.map((w) => w.migration), context), `${directory.service}: the new migration breaks the statement rules; nothing written. Change the model`);
+  const chain = [...state.migrations];
+  written.forEach(({ migration }, i) => {
+    directory.add(migration, steps[i].schema, chain);
+    chain.push(migration);
+  });
+  const last = written[written.length - 1];
+  return { written: true, migration: last.migration, change: last.change, migrations: written };
+}
+
+/** The first migration's description when new enum values go first. */
+function enumValuesDescription(description: string): string {
+  const prefixed = `${description}_enum_values`;
+  return prefixed.length <= 100 ? prefixed : 'add_enum_values';
 }
 
 function refuseJudged(problems: readonly string[], heading: string): void {
