@@ -89,7 +89,8 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   }
   // What the model holds (check and default expressions) reaches the SQL: judge it too, all
   // of it before anything is written.
-  refuseJudged(statementProblems(written.map((w) => w.migration), context), `${directory.service}: the new migration breaks the statement rules; nothing written. Change the model`);
+  const source = head ? `, or (if a hand edited it) restore the snapshot ${directory.snapshotFile(head.id)} it was diffed against from git` : '';
+  refuseJudged(statementProblems(written.map((w) => w.migration), context), `${directory.service}: the new migration breaks the statement rules; nothing written. Change the model${source}`);
   const chain = [...state.migrations];
   written.forEach(({ migration }, i) => {
     directory.add(migration, steps[i].schema, chain);

@@ -39,7 +39,8 @@ export class MigrationDirectory {
     return path.join(this.directory, name);
   }
 
-  private snapshotFile(id: string): string {
+  /** The snapshot file of migration `id`. */
+  snapshotFile(id: string): string {
     return path.join(this.directory, SNAPSHOTS, `${id}.json`);
   }
 

@@ -12,12 +12,15 @@ interface Renameable {
 }
 
 /** new name -> old name, for every object of `after` that existed in `before`. */
-function pairByName(before: readonly Renameable[], after: readonly Renameable[]): Map<string, string> {
+function pairByName(before: readonly Renameable[], after: readonly Renameable[], what: string): Map<string, string> {
   const oldNames = new Set(before.map((item) => item.name));
   const claimed = new Map<string, string>(); // old name -> new name
   for (const item of after) {
     const from = item.renamedFrom;
-    if (from !== undefined && from !== item.name && oldNames.has(from) && !claimed.has(from)) claimed.set(from, item.name);
+    if (from === undefined || from === item.name || !oldNames.has(from)) continue;
+    const other = claimed.get(from);
+    if (other !== undefined) throw new UnsupportedChange(`${what}: ${other} and ${item.name} both say renamedFrom('${from}'): only one of them can keep its data; remove renamedFrom from the other`);
+    claimed.set(from, item.name);
   }
   const pairs = new Map<string, string>([...claimed].map(([from, to]) => [to, from]));
   for (const item of after) {
@@ -69,12 +72,12 @@ export class Correspondence {
 }
 
 export function correspondence(before: ServiceSchema, after: ServiceSchema): Correspondence {
-  const tables = pairByName(before.tables, after.tables);
+  const tables = pairByName(before.tables, after.tables, `tables of ${after.schema}`);
   const columns = new Map<string, Map<string, string>>();
   for (const [to, from] of tables) {
     const oldTable = before.tables.find((t) => t.name === from)!;
     const newTable = after.tables.find((t) => t.name === to)!;
-    columns.set(to, pairByName(oldTable.columns, newTable.columns));
+    columns.set(to, pairByName(oldTable.columns, newTable.columns, `${after.schema}.${to}`));
   }
   return new Correspondence(tables, columns);
 }

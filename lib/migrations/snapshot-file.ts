@@ -8,6 +8,8 @@ import { canonicalSchema, ServiceSchema } from './service-schema';
 import { renderType, parseSqlType } from '../sql/sql-type';
 import { defaultValueOf, renderDefault } from '../sql/default-value';
 import { expressionProblem, readsSameAsDefault } from '../sql/parser';
+import { defaultExpressionProblems } from '../model/expression-checks';
+import { snapshotProblems } from './snapshot-checks';
 
 /** A column as the file holds it: type and default as SQL text. */
 type ColumnInFile = Omit<ColumnModel, 'type' | 'default' | 'renamedFrom'> & { readonly type: string; readonly default?: string };
@@ -39,7 +41,7 @@ function columnFromFile(column: ColumnInFile, schema: string): ColumnModel | str
   const type = parseSqlType(column.type, ownEnum);
   if ('problem' in type) return `column ${column.name}: type ${JSON.stringify(column.type)}: ${type.problem}`;
   const text = column.default;
-  const problem = text === undefined ? undefined : (expressionProblem(text) ?? (readsSameAsDefault(text) ? undefined : 'it is not one expression'));
+  const problem = text === undefined ? undefined : (expressionProblem(text) ?? (readsSameAsDefault(text) ? defaultExpressionProblems(text)[0] : 'it is not one expression'));
   if (problem) return `column ${column.name}: default ${JSON.stringify(text)}: ${problem}`;
   // The fields in the model's order, so that equal columns serialize alike.
   return {
@@ -160,6 +162,8 @@ export function parseSnapshot(text: string, service: string, schema: string): { 
     tables.push({ ...table, columns: columns as ColumnModel[] });
   }
   const snapshot: ServiceSchema = { ...inFile, tables };
+  const content = snapshotProblems(snapshot);
+  if (content.length > 0) return { problem: content.join('; ') };
   if (snapshot.service !== service) return { problem: `it is the snapshot of service ${JSON.stringify(snapshot.service)}, not of ${service}` };
   const foreign = [snapshot, ...snapshot.enums, ...snapshot.tables].find((item) => item.schema !== schema);
   if (foreign) return { problem: `it holds schema ${JSON.stringify(foreign.schema)}, not ${service}'s schema ${schema}` };

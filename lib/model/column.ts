@@ -78,6 +78,8 @@ export class Column {
     const resolved = this.defaultValue && !typeProblem ? resolveDefault(this.defaultValue, this.type, schema) : { problems: [] };
     const rendered = resolved.value;
     const problems = [...(typeProblem ? [typeProblem] : []), ...resolved.problems, ...this.settingProblems(name)];
+    const serialType = !('problem' in type) && type.kind === 'builtin' && (type.name === 'serial' || type.name === 'bigserial');
+    if (this.type?.isSerial && !serialType && !typeProblem) problems.push(`its type ${this.type.sql} says isSerial, which only serial and bigserial are: remove isSerial`);
     const model: ColumnModel = {
       name,
       // A refused type never reaches SQL: the problem stops the table's construction.

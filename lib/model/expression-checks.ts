@@ -3,7 +3,7 @@
 // own parser: what a reviewer sees is what runs (no hidden characters), they are one
 // expression, and they use only what PostgreSQL accepts there, so a mistake is a message at
 // synth instead of a failed migration at apply.
-import { cached, expressionProblem, expressionTree, forEachNode, ParseNode, readsSameAsDefault } from '../sql/parser';
+import { cached, expressionProblem, expressionTree, forEachNode, ParseNode, parseTypeName, readsSameAsDefault } from '../sql/parser';
 import { hiddenCharacterProblem } from '../sql/hidden-characters';
 
 /** The table an expression belongs to: the only columns it may name. */
@@ -53,7 +53,7 @@ export function indexPredicateProblems(sql: string, table: ExpressionTable): str
 export function defaultExpressionProblems(sql: string): string[] {
   const facts = expressionFacts(sql);
   if (typeof facts === 'string') return [facts];
-  const problems = [...forbiddenProblems(facts, DEFAULT), ...facts.references.map((r) => `a default cannot name a column (${r.text}): ${DEFAULT.fix}`)];
+  const problems = [...forbiddenProblems(facts, DEFAULT), ...facts.references.map((r) => `a default cannot name a column (${r.text}): ${DEFAULT.fix}`), ...numberProblems(sql)];
   if (problems.length === 0 && !readsSameAsDefault(sql)) {
     problems.push(
       'PostgreSQL reads it differently after DEFAULT, where only a simple expression may stand (no AND, OR, NOT, IS NULL, IN, LIKE, BETWEEN, AT TIME ZONE or COLLATE): ' +
@@ -151,3 +151,46 @@ function referenceText(node: ParseNode): string {
 }
 
 const unique = (problems: string[]): string[] => [...new Set(problems)];
+
+/**
+ * Numbers PostgreSQL 16 reads but 14 and 15 do not (1_000, 0x1F, 0o17, 0b101): the project
+ * targets 14, so they are written as plain decimals.
+ */
+function numberProblems(sql: string): string[] {
+  const problems: string[] = [];
+  forEachNode(expressionTree(sql), (type, node) => {
+    const text = type === 'A_Const' ? (node.fval as { fval?: string } | undefined)?.fval : undefined;
+    if (text !== undefined && !/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) problems.push(`write the number ${text} as a plain decimal: PostgreSQL 14 and 15 do not read underscores or hexadecimal, octal and binary numbers`);
+  });
+  return problems;
+}
+
+// Functions that take a relation's name as text, and the types a text names a relation by.
+const RELATION_FUNCTIONS = new Set(['nextval', 'currval', 'setval']);
+const RELATION_TYPES = new Set(['regclass']);
+
+/**
+ * The schemas of relations an expression names inside strings (`nextval('s.seq')`,
+ * `'s.t'::regclass`), which no parse tree shows as names: a default must not reach another
+ * service's sequence or table that way either.
+ */
+export function schemasNamedInStrings(sql: string): string[] {
+  const schemas: string[] = [];
+  const named = (text: string | undefined) => {
+    if (text === undefined) return;
+    const parsed = parseTypeName(text);
+    if ('names' in parsed && parsed.names.length > 1) schemas.push(parsed.names[0]);
+  };
+  const stringOf = (node: unknown) => ((node as ParseNode | undefined)?.A_Const as { sval?: { sval?: string } } | undefined)?.sval?.sval;
+  forEachNode(expressionTree(sql), (type, node) => {
+    if (type === 'FuncCall') {
+      const names = (node.funcname as { String?: { sval: string } }[]).map((n) => n.String?.sval);
+      if (RELATION_FUNCTIONS.has(names[names.length - 1] ?? '')) named(stringOf(((node.args ?? []) as unknown[])[0]));
+    }
+    if (type === 'TypeCast') {
+      const names = (((node.typeName as ParseNode).names ?? []) as { String?: { sval: string } }[]).map((n) => n.String?.sval);
+      if (RELATION_TYPES.has(names[names.length - 1] ?? '')) named(stringOf(node.arg));
+    }
+  });
+  return schemas;
+}

@@ -43,7 +43,7 @@ export function resolveTable(name: string, owner: ISchemaScope, props: TableProp
     resolver.problems.push(`renamedFrom "${props.renamedFrom}": give the table's previous, valid name (or remove renamedFrom)`);
   }
   resolver.checkTable(model);
-  resolver.problems.push(...limitProblems(model), ...typeOwnershipProblems(props.columns, owner));
+  resolver.problems.push(...limitProblems(model), ...typeOwnershipProblems(props.columns, model.columns, owner));
   return { model, problems: resolver.problems, naming: resolver.naming };
 }
 

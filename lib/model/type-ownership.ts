@@ -4,15 +4,28 @@
 import { Column } from './column';
 import { EnumTypeReference } from './column-type';
 import { ISchemaScope } from './schema-scope';
-import { parseTypeName } from '../sql/parser';
+import { ColumnModel, SqlType } from '../schema/schema-model';
+import { renderType } from '../sql/sql-type';
 
-/** Every column of `columns` whose type belongs to another service or another stack. */
-export function typeOwnershipProblems(columns: Readonly<Record<string, unknown>>, owner: ISchemaScope): string[] {
+/**
+ * Every column of `columns` whose type belongs to another service or another stack. The type
+ * judged is the one the model resolved (`resolved`), the one its SQL is written from; the
+ * builder's `sql` is not read again (a getter could answer differently).
+ */
+export function typeOwnershipProblems(columns: Readonly<Record<string, unknown>>, resolved: readonly ColumnModel[], owner: ISchemaScope): string[] {
   return Object.entries(columns).flatMap(([name, column]) => {
-    if (!(column instanceof Column)) return [];
-    const problem = column.type.enumType ? enumProblem(column.type.enumType, owner) : schemaProblem(column.type.sql, owner);
+    const model = resolved.find((c) => c.name === name);
+    if (!(column instanceof Column) || !model) return [];
+    const claimed = column.type.enumType;
+    const problem = (claimed ? enumProblem(claimed, owner) ?? claimMismatch(claimed, model.type) : undefined) ?? schemaProblem(model.type, owner);
     return problem ? [`column "${name}" ${problem}`] : [];
   });
+}
+
+/** A type that says it is an enum names that enum in its SQL too. */
+function claimMismatch(claimed: EnumTypeReference, type: SqlType): string | undefined {
+  if (type.kind === 'enum' && type.schema === claimed.schema && type.name === claimed.name) return undefined;
+  return `has a type whose enumType is ${claimed.schema}.${claimed.name} but whose SQL names ${renderType(type)}: build enum columns with EnumType.column()`;
 }
 
 function enumProblem(type: EnumTypeReference, owner: ISchemaScope): string | undefined {
@@ -30,10 +43,8 @@ function enumProblem(type: EnumTypeReference, owner: ISchemaScope): string | und
 }
 
 /** A type written out by hand (a custom ColumnType) may name only pg_catalog or the own schema. */
-function schemaProblem(sql: string, owner: ISchemaScope): string | undefined {
-  const parsed = parseTypeName(sql);
-  if (!('names' in parsed) || parsed.names.length < 2) return undefined;
-  const schema = parsed.names[0];
-  if (schema === 'pg_catalog' || schema === owner.schemaName) return undefined;
-  return `uses type ${sql}, from schema ${schema}: a service's columns may only use PostgreSQL's types and its own enums (ownership of types)`;
+function schemaProblem(type: SqlType, owner: ISchemaScope): string | undefined {
+  const schema = type.kind === 'enum' ? type.schema : type.kind === 'named' && type.names.length > 1 ? type.names[0] : undefined;
+  if (schema === undefined || schema === 'pg_catalog' || schema === owner.schemaName) return undefined;
+  return `uses type ${renderType(type)}, from schema ${schema}: a service's columns may only use PostgreSQL's types and its own enums (ownership of types)`;
 }

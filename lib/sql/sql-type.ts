@@ -50,13 +50,27 @@ export function sqlTypeOfNode(node: ParseNode, isEnum: EnumLookup = noEnums): Sq
   }
   if (node.setof || node.pct_type) return { problem: 'it is not a plain type name' };
   const array = Array.isArray(node.arrayBounds) && node.arrayBounds.length > 0 ? ({ array: true } as const) : {};
-  const builtin = BUILTIN_NAMES[names[names.length - 1]];
+  const internal = names[names.length - 1];
   const systemName = names.length === 1 || (names.length === 2 && names[0] === 'pg_catalog');
-  if (builtin && systemName && params.every((p) => typeof p === 'number')) {
+  // interval's modifiers encode fields (`interval day`) as well as a precision: no spelling of
+  // them as plain parameters means the same, so they are refused rather than changed.
+  if (systemName && internal === 'interval' && params.length > 0) return { problem: 'interval fields and precision are not supported: use interval' };
+  const builtin = systemName ? BUILTIN_NAMES[internal] : undefined;
+  if (builtin && params.every((p) => typeof p === 'number') && spelledWithParams(internal, params.length)) {
     return { kind: 'builtin', name: builtin, ...(params.length > 0 ? { params: params as number[] } : {}), ...array };
   }
+  // A time precision sits inside the SQL name (`timestamp(3) with time zone`) and a bare bpchar
+  // is not `character` (which means character(1)): both keep PostgreSQL's internal name.
+  if (systemName && BUILTIN_NAMES[internal]) return { kind: 'named', names: ['pg_catalog', internal], ...(params.length > 0 ? { params } : {}), ...array };
   if (names.length === 2 && params.length === 0 && isEnum(names[0], names[1])) return { kind: 'enum', schema: names[0], name: names[1], ...array };
   return { kind: 'named', names, ...(params.length > 0 ? { params } : {}), ...array };
+}
+
+/** Whether `name(params)` (parameters last) spells the type with that many parameters. */
+function spelledWithParams(internal: string, count: number): boolean {
+  if (internal === 'time' || internal === 'timestamp' || internal === 'timestamptz') return count === 0;
+  if (internal === 'bpchar') return count === 1;
+  return true;
 }
 
 const typeOfText = cached((sql: string): SqlType | { problem: string } => {
