@@ -14,10 +14,13 @@ interface Renameable {
 /** new name -> old name, for every object of `after` that existed in `before`. */
 function pairByName(before: readonly Renameable[], after: readonly Renameable[], what: string): Map<string, string> {
   const oldNames = new Set(before.map((item) => item.name));
+  // A hint the previous state already carries was applied by an earlier migration: left in the
+  // code, it no longer means a rename (else generate would rename again, every time).
+  const applied = new Set(before.flatMap((item) => (item.renamedFrom !== undefined ? [`${item.name}\u0000${item.renamedFrom}`] : [])));
   const claimed = new Map<string, string>(); // old name -> new name
   for (const item of after) {
     const from = item.renamedFrom;
-    if (from === undefined || from === item.name || !oldNames.has(from)) continue;
+    if (from === undefined || from === item.name || !oldNames.has(from) || applied.has(`${item.name}\u0000${from}`)) continue;
     const other = claimed.get(from);
     if (other !== undefined) throw new UnsupportedChange(`${what}: ${other} and ${item.name} both say renamedFrom('${from}'): only one of them can keep its data; remove renamedFrom from the other`);
     claimed.set(from, item.name);

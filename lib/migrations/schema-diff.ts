@@ -79,7 +79,10 @@ class Plan {
   /** Plans the change of labels; true when the type had to be rebuilt. */
   private planEnumValues(old: EnumModel, type: EnumModel): boolean {
     const kept = type.values.filter((v) => old.values.includes(v));
-    if (sameJson(kept, old.values)) {
+    // A value added with ADD VALUE cannot be used in the transaction that adds it (55P04). An up
+    // gets the additions in a migration of their own (generate splits it); a down cannot be
+    // split, so it rebuilds the type, whose values a new type may use at once.
+    if (sameJson(kept, old.values) && this.direction === 'up') {
       // Only additions, order kept: ADD VALUE each, before the label that follows it.
       type.values.forEach((value, i) => {
         if (old.values.includes(value)) return;

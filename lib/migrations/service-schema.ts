@@ -11,17 +11,19 @@ function withoutRename<T extends { renamedFrom?: string }>(item: T): T {
 }
 
 /**
- * The canonical form that snapshots store: sorted by name, rename hints dropped (a snapshot
- * says what is, not how it came to be). Columns keep their declared order.
+ * The canonical form: sorted by name, columns in their declared order. Comparisons leave the
+ * rename hints out (a schema is what is, not how it came to be); snapshots keep them
+ * (`keepRenames`), so the next diff knows a hint still in the code was already applied.
  */
-export function canonicalSchema(schema: ServiceSchema): ServiceSchema {
+export function canonicalSchema(schema: ServiceSchema, options: { keepRenames?: boolean } = {}): ServiceSchema {
+  const hint = <T extends { renamedFrom?: string }>(item: T): T => (options.keepRenames ? item : withoutRename(item));
   return {
     service: schema.service,
     schema: schema.schema,
     enums: byName(schema.enums),
     tables: byName(schema.tables).map((table) => ({
-      ...withoutRename(table),
-      columns: table.columns.map((column: ColumnModel) => withoutRename(column)),
+      ...hint(table),
+      columns: table.columns.map((column: ColumnModel) => hint(column)),
     })),
   };
 }

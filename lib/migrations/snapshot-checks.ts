@@ -69,11 +69,13 @@ function tableProblems(table: TableModel, schema: string, name: (what: string, v
   const problems: string[] = [];
   const at = `table ${table.name}`;
   name('table', table.name);
+  if (table.renamedFrom !== undefined) name(`renamedFrom of ${at}`, table.renamedFrom);
   comment(at, table.comment);
   const columns = table.columns.map((c) => c.name);
   twice(`column of ${at}`, columns, problems);
   for (const column of table.columns) {
     name(`column of ${at}`, column.name);
+    if (column.renamedFrom !== undefined) name(`renamedFrom of ${at}.${column.name}`, column.renamedFrom);
     comment(`${at}.${column.name}`, column.comment);
     problems.push(...typeProblems(`${at}.${column.name}`, column.type, schema));
     if (outside(IDENTITY_GENERATIONS, column.identity)) problems.push(`${at}.${column.name}: identity ${JSON.stringify(column.identity)} is not one of ${IDENTITY_GENERATIONS.join(', ')}`);

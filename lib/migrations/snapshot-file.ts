@@ -12,18 +12,19 @@ import { defaultExpressionProblems } from '../model/expression-checks';
 import { snapshotProblems } from './snapshot-checks';
 
 /** A column as the file holds it: type and default as SQL text. */
-type ColumnInFile = Omit<ColumnModel, 'type' | 'default' | 'renamedFrom'> & { readonly type: string; readonly default?: string };
+type ColumnInFile = Omit<ColumnModel, 'type' | 'default'> & { readonly type: string; readonly default?: string };
 
 /** The text of a snapshot file. Deterministic: same schema, same bytes. */
 export function formatSnapshot(schema: ServiceSchema): string {
-  const canonical = canonicalSchema(schema);
-  const tables = canonical.tables.map((table) => ({ ...table, columns: table.columns.map(columnInFile) }));
+  const canonical = canonicalSchema(schema, { keepRenames: true });
+  // renamedFrom last, where it was absent before: a snapshot without renames keeps its bytes.
+  const tables = canonical.tables.map(({ renamedFrom, ...table }) => ({ ...table, columns: table.columns.map(columnInFile), ...(renamedFrom !== undefined ? { renamedFrom } : {}) }));
   return `${JSON.stringify({ ...canonical, tables }, null, 2)}\n`;
 }
 
 function columnInFile(column: ColumnModel): ColumnInFile {
   // Field order as the file has always had it, so an unchanged schema writes the same bytes.
-  const { name, notNull, identity, comment, serial } = column;
+  const { name, notNull, identity, comment, serial, renamedFrom } = column;
   return {
     name,
     type: renderType(column.type),
@@ -32,6 +33,7 @@ function columnInFile(column: ColumnModel): ColumnInFile {
     ...(identity !== undefined ? { identity } : {}),
     ...(comment !== undefined ? { comment } : {}),
     ...(serial !== undefined ? { serial } : {}),
+    ...(renamedFrom !== undefined ? { renamedFrom } : {}),
   };
 }
 
@@ -52,6 +54,7 @@ function columnFromFile(column: ColumnInFile, schema: string): ColumnModel | str
     ...(column.identity !== undefined ? { identity: column.identity } : {}),
     ...(column.comment !== undefined ? { comment: column.comment } : {}),
     ...(column.serial !== undefined ? { serial: column.serial } : {}),
+    ...(column.renamedFrom !== undefined ? { renamedFrom: column.renamedFrom } : {}),
   };
 }
 
@@ -61,8 +64,8 @@ interface Shape {
   readonly [field: string]: Field;
 }
 
-// Each shape lists every field of its model type (`satisfies` makes tsc say when one changes);
-// rename hints are never stored.
+// Each shape lists every field of its model type (`satisfies` makes tsc say when one changes).
+// A rename hint is stored as the migration applied it, so a hint left in the code is known as done.
 const KEY = { name: 'string', columns: 'strings', nullsNotDistinct: { optional: 'boolean' } } satisfies Record<keyof KeyModel, Field>;
 const CHECK = { name: 'string', expression: 'string' } satisfies Record<keyof CheckModel, Field>;
 const INDEX_COLUMN = { column: 'string', order: { optional: 'string' }, nulls: { optional: 'string' }, opclass: { optional: 'string' } } satisfies Record<keyof IndexColumnModel, Field>;
@@ -89,6 +92,7 @@ const COLUMN = {
   identity: { optional: 'string' },
   comment: { optional: 'string' },
   serial: { optional: 'boolean' },
+  renamedFrom: { optional: 'string' },
 } satisfies Record<keyof ColumnInFile, Field>;
 const TABLE = {
   schema: 'string',
@@ -100,7 +104,8 @@ const TABLE = {
   checks: [CHECK],
   indexes: [INDEX],
   foreignKeys: [FOREIGN_KEY],
-} satisfies Record<Exclude<keyof TableModel, 'renamedFrom'>, Field>;
+  renamedFrom: { optional: 'string' },
+} satisfies Record<keyof TableModel, Field>;
 const ENUM = { schema: 'string', name: 'string', values: 'strings', comment: { optional: 'string' } } satisfies Record<keyof EnumModel, Field>;
 const SNAPSHOT = { service: 'string', schema: 'string', enums: [ENUM], tables: [TABLE] } satisfies Record<keyof ServiceSchema, Field>;
 
