@@ -15,12 +15,14 @@ interface Renameable {
 function pairByName(before: readonly Renameable[], after: readonly Renameable[], what: string): Map<string, string> {
   const oldNames = new Set(before.map((item) => item.name));
   // A hint the previous state already carries was applied by an earlier migration: left in the
-  // code, it no longer means a rename (else generate would rename again, every time).
-  const applied = new Set(before.flatMap((item) => (item.renamedFrom !== undefined ? [`${item.name}\u0000${item.renamedFrom}`] : [])));
+  // code, it no longer means a rename (else generate would rename again, every time), unless
+  // the object that carried it is itself renamed away now (then the name is taken anew).
+  const movedAway = new Set(after.flatMap((item) => (item.renamedFrom !== undefined && item.renamedFrom !== item.name && oldNames.has(item.renamedFrom) ? [item.renamedFrom] : [])));
+  const applied = (item: Renameable) => before.some((old) => old.name === item.name && old.renamedFrom === item.renamedFrom) && !movedAway.has(item.name);
   const claimed = new Map<string, string>(); // old name -> new name
   for (const item of after) {
     const from = item.renamedFrom;
-    if (from === undefined || from === item.name || !oldNames.has(from) || applied.has(`${item.name}\u0000${from}`)) continue;
+    if (from === undefined || from === item.name || !oldNames.has(from) || applied(item)) continue;
     const other = claimed.get(from);
     if (other !== undefined) throw new UnsupportedChange(`${what}: ${other} and ${item.name} both say renamedFrom('${from}'): only one of them can keep its data; remove renamedFrom from the other`);
     claimed.set(from, item.name);

@@ -39,6 +39,8 @@ class Plan {
   private readonly out: Change[] = [];
   /** Keys dropped (in new names): foreign keys that depend on them are dropped and added again. */
   private readonly droppedKeys: { table: string; columns: readonly string[] }[] = [];
+  /** Columns whose type changes (`table.column`, new names): foreign keys over them are dropped and added again. */
+  private readonly retyped = new Set<string>();
   /** Checks and indexes (by table's new name, then old name) that must be dropped and created again. */
   private readonly recreate = new Map<string, Set<string>>();
 
@@ -106,6 +108,8 @@ class Plan {
           hadDefault: oldColumn.default !== undefined,
           ...(oldColumn.default !== undefined && sameType(column.type, oldColumn.type) && column.default !== undefined ? { defaultAfter: column.default } : {}),
         });
+        // The column's type changes (to the new type): a foreign key over it is re-added around it.
+        this.retyped.add(`${table.name}.${column.name}`);
         // A check or partial index comparing the column with a label names the old type, and
         // no operator compares the two types: it is dropped first and created again after.
         this.recreateExpressionsOn(oldTable, table.name, oldColumn.name);
@@ -266,6 +270,7 @@ class Plan {
     if (previous.identity && !column.identity) this.add({ kind: 'DropIdentity', table: at, column: name });
     if (previous.default !== undefined && (defaultChanges || typeChanges)) this.add({ kind: 'DropDefault', table: at, column: name });
     if (typeChanges) {
+      this.retyped.add(`${table.name}.${name}`);
       const viaText = previous.type.kind === 'enum' || column.type.kind === 'enum';
       this.add({ kind: 'AlterColumnType', table: at, column: name, from: previous.type, to: column.type, viaText });
     }
@@ -301,7 +306,7 @@ class Plan {
   private planNamed(old: TableModel, table: TableModel, oldName: string, kind: NamedKind): void {
     const definition = (item: Named) => JSON.stringify({ ...item, name: undefined });
     const forced = this.recreate.get(table.name) ?? new Set<string>();
-    const stays = (item: Named) => !forced.has(item.name) && !(kind === 'foreignKeys' && this.dependsOnDroppedKey(item as ForeignKeyModel));
+    const stays = (item: Named) => !forced.has(item.name) && !(kind === 'foreignKeys' && this.mustReAdd(table.name, item as ForeignKeyModel));
     const before = old[kind] as readonly Named[];
     const after = table[kind] as readonly Named[];
     const same = (a: Named, b: Named) => a.name === b.name && definition(a) === definition(b) && stays(a);
@@ -323,9 +328,14 @@ class Plan {
     }
   }
 
-  /** A foreign key uses the referenced table's key on its columns; dropping that key needs it gone. */
-  private dependsOnDroppedKey(fk: ForeignKeyModel): boolean {
-    return this.droppedKeys.some((key) => key.table === fk.references.table && sameSet(key.columns, fk.references.columns));
+  /**
+   * A foreign key uses the referenced table's key on its columns: dropping that key needs it
+   * gone. And PostgreSQL checks the two sides' types at each type change, so changing both
+   * sides (int to bigint) fails half-way unless the key is dropped first and added after.
+   */
+  private mustReAdd(table: string, fk: ForeignKeyModel): boolean {
+    const retyped = fk.columns.some((c) => this.retyped.has(`${table}.${c}`)) || fk.references.columns.some((c) => this.retyped.has(`${fk.references.table}.${c}`));
+    return retyped || this.droppedKeys.some((key) => key.table === fk.references.table && sameSet(key.columns, fk.references.columns));
   }
 }
 

@@ -83,6 +83,20 @@ const cases: [string, ServiceSchema, ServiceSchema, string[], string[]][] = [
     [],
   ],
   [
+    'a hint an earlier migration applied, on a column renamed away now: the name is taken anew',
+    t([col('c13', int, { renamedFrom: 'c5' }), col('c5', txt)]),
+    t([col('c15', int, { renamedFrom: 'c13' }), col('c13', txt, { renamedFrom: 'c5' })]),
+    ['RenameColumn: rename column s.t.c13 to c15', 'RenameColumn: rename column s.t.c5 to c13'],
+    ['RenameColumn: rename column s.t.c13 to c5', 'RenameColumn: rename column s.t.c15 to c13'],
+  ],
+  [
+    'both sides of a foreign key retyped: the key is dropped before and added after (42804 otherwise)',
+    schema([table('p', [col('a')], { primaryKey: key('p_pkey', 'a') }), table('c', [col('pa')], { foreignKeys: [{ name: 'c_pa_fkey', columns: ['pa'], references: { schema: 's', table: 'p', columns: ['a'] }, onDelete: 'no action', onUpdate: 'no action' }] })]),
+    schema([table('p', [col('a', big)], { primaryKey: key('p_pkey', 'a') }), table('c', [col('pa', big)], { foreignKeys: [{ name: 'c_pa_fkey', columns: ['pa'], references: { schema: 's', table: 'p', columns: ['a'] }, onDelete: 'no action', onUpdate: 'no action' }] })]),
+    ['DropForeignKey: drop foreign key c_pa_fkey on s.c', 'AlterColumnType: change type of s.p.a from integer to bigint', 'AlterColumnType: change type of s.c.pa from integer to bigint', 'AddForeignKey: add foreign key c_pa_fkey on s.c'],
+    ['DropForeignKey: drop foreign key c_pa_fkey on s.c', 'AlterColumnType: change type of s.p.a from bigint to integer', 'AlterColumnType: change type of s.c.pa from bigint to integer', 'AddForeignKey: add foreign key c_pa_fkey on s.c'],
+  ],
+  [
     'an enum value removed, used as a default: the down rebuilds the type (an added value is unusable until commit)',
     { ...t([col('x', side, { default: { kind: 'literal', value: { kind: 'string', text: 'buy', cast: side } } })]), enums: [{ schema: 's', name: 'side', values: ['buy', 'sell'] }] },
     { ...t([col('x', side)]), enums: [{ schema: 's', name: 'side', values: ['sell'] }] },
