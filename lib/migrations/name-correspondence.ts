@@ -15,10 +15,23 @@ interface Renameable {
 function pairByName(before: readonly Renameable[], after: readonly Renameable[], what: string): Map<string, string> {
   const oldNames = new Set(before.map((item) => item.name));
   // A hint the previous state already carries was applied by an earlier migration: left in the
-  // code, it no longer means a rename (else generate would rename again, every time), unless
-  // the object that carried it is itself renamed away now (then the name is taken anew).
-  const movedAway = new Set(after.flatMap((item) => (item.renamedFrom !== undefined && item.renamedFrom !== item.name && oldNames.has(item.renamedFrom) ? [item.renamedFrom] : [])));
-  const applied = (item: Renameable) => before.some((old) => old.name === item.name && old.renamedFrom === item.renamedFrom) && !movedAway.has(item.name);
+  // code, it no longer means a rename (else generate would rename again, every time). Unless
+  // the name is taken anew: the object that carried the hint is renamed away now, or the old
+  // name is gone from the code (its object must then go somewhere: the rename says where).
+  const newNames = new Set(after.map((item) => item.name));
+  const stale = new Set(after.filter((item) => item.renamedFrom !== undefined && newNames.has(item.renamedFrom) && before.some((old) => old.name === item.name && old.renamedFrom === item.renamedFrom)));
+  // Only live hints move a name away; a hint found live can free another: repeat until stable.
+  for (let changed = true; changed; ) {
+    const movedAway = new Set(after.flatMap((item) => (!stale.has(item) && item.renamedFrom !== undefined && oldNames.has(item.renamedFrom) ? [item.renamedFrom] : [])));
+    changed = false;
+    for (const item of stale) {
+      if (movedAway.has(item.name)) {
+        stale.delete(item);
+        changed = true;
+      }
+    }
+  }
+  const applied = (item: Renameable) => stale.has(item);
   const claimed = new Map<string, string>(); // old name -> new name
   for (const item of after) {
     const from = item.renamedFrom;

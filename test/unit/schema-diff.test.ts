@@ -90,6 +90,20 @@ const cases: [string, ServiceSchema, ServiceSchema, string[], string[]][] = [
     ['RenameColumn: rename column s.t.c13 to c5', 'RenameColumn: rename column s.t.c15 to c13'],
   ],
   [
+    'the same hint as before, but its old name is gone from the code: a rename into a dropped name',
+    t([col('c5', int, { renamedFrom: 'c3' }), col('c3', txt, { renamedFrom: 'c4' })]),
+    t([col('c5', txt, { renamedFrom: 'c3' })]),
+    ['DropColumn: drop column s.t.c5', 'RenameColumn: rename column s.t.c3 to c5'],
+    ['RenameColumn: rename column s.t.c5 to c3', 'AddColumn: add column s.t.c5 integer'],
+  ],
+  [
+    'hints an earlier migration applied, one freeing the other\'s name: still nothing to do',
+    t([col('c17', int, { renamedFrom: 'c6' }), col('c6', int, { renamedFrom: 'c16' }), col('c16', txt)]),
+    t([col('c17', int, { renamedFrom: 'c6' }), col('c6', int, { renamedFrom: 'c16' }), col('c16', txt)]),
+    [],
+    [],
+  ],
+  [
     'both sides of a foreign key retyped: the key is dropped before and added after (42804 otherwise)',
     schema([table('p', [col('a')], { primaryKey: key('p_pkey', 'a') }), table('c', [col('pa')], { foreignKeys: [{ name: 'c_pa_fkey', columns: ['pa'], references: { schema: 's', table: 'p', columns: ['a'] }, onDelete: 'no action', onUpdate: 'no action' }] })]),
     schema([table('p', [col('a', big)], { primaryKey: key('p_pkey', 'a') }), table('c', [col('pa', big)], { foreignKeys: [{ name: 'c_pa_fkey', columns: ['pa'], references: { schema: 's', table: 'p', columns: ['a'] }, onDelete: 'no action', onUpdate: 'no action' }] })]),
