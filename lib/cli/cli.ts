@@ -116,7 +116,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
       if (remaining.problems.length > 0) throw new CliFailure(`${service}: after removing ${target}:\n${remaining.problems.join('\n')}`);
       directory.rehash(remaining.migrations);
       const result = generateMigration({ directory, model: modelOf(project, service), description, acceptDataLoss: true, registry: project.registry });
-      output.log(`${service}: removed ${target}; ${result.written ? `wrote ${result.migration.id}.sql on top of ${result.migration.parent ?? 'nothing'}` : 'nothing left to generate'}`);
+      output.log(`${service}: removed ${target}; ${result.written ? `wrote ${result.migrations.map((m) => `${m.migration.id}.sql`).join(' and ')} on top of ${result.migrations[0].migration.parent ?? 'nothing'}` : 'nothing left to generate'}`);
       output.log(`If ${target} was applied to a database, roll it back there first (\`${COMMAND} down --service ${service} --env <environment>\`).`);
     });
 
