@@ -302,9 +302,20 @@ const GENERATORS: readonly (readonly [string, Generator, number])[] = [
     // enum and adding a column of it at once is no model at all).
     const parts = first(g, m) ?? [];
     const between = applyEdit(m, { kind: 'two edits at once', parts }).model;
-    return [...parts, ...(second(g, between) ?? [])];
+    const both = [...parts, ...(second(g, between) ?? [])];
+    // A column dropped and a new one given its name in one edit is, to the model, the same
+    // column with a new type (nothing says otherwise): not the edit the parts describe.
+    return reusesDroppedName(m, applyEdit(m, { kind: 'two edits at once', parts: both }).model) ? parts : both;
   }, 5],
 ];
+
+/** A column new in `after` under the name of a column of `before` that no rename claims. */
+function reusesDroppedName(before: ModelDesc, after: ModelDesc): boolean {
+  return after.tables.some((table) => {
+    const old = before.tables.find((t) => t.name === (table.renamedFrom ?? table.name));
+    return old !== undefined && table.columns.some((c) => c.added && old.columns.some((o) => o.name === c.name) && !table.columns.some((k) => k.renamedFrom === c.name));
+  });
+}
 
 function pickFrom<T>(g: EditGenerator, list: readonly T[]): T | undefined {
   return list.length > 0 ? g.r.pick(list) : undefined;
