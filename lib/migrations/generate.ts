@@ -64,7 +64,8 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   const before = directory.snapshot(head?.id);
   const diff = diffSchemas(before, model);
   if (diff.up.length === 0) return { written: false };
-  const destructive = schemaChange(diff).destructive;
+  const whole = schemaChange(diff);
+  const destructive = whole.destructive;
   if (destructive.length > 0 && !options.acceptDataLoss) {
     throw new GenerateError(
       `${directory.service}: this change destroys data:\n${destructive.map((d) => `  - ${d}`).join('\n')}\n` +
@@ -77,7 +78,7 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
         { schema: between, change: schemaChange(diffSchemas(before, between)), description: enumValuesDescription(description) },
         { schema: model, change: schemaChange(diffSchemas(between, model)), description },
       ]
-    : [{ schema: model, change: schemaChange(diff), description }];
+    : [{ schema: model, change: whole, description }];
   const written: GeneratedMigration[] = [];
   let parent = head?.id;
   for (const step of steps) {

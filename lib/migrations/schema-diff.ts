@@ -150,8 +150,10 @@ class Plan {
     ).map(([, to]) => to);
     // Renamed tables in an order that frees each name before it is taken; the others after.
     const ordered = [...pairs].sort(([, a], [, b]) => rank(order, a.name) - rank(order, b.name));
-    for (const [old, table] of ordered) this.alterTable(old, table);
-    for (const [old, table] of ordered) this.planNamed(this.inNewNames(old, table), table, old.name, 'foreignKeys');
+    // `old` in the new names, once per table: its keys and foreign keys compare with the new ones.
+    const renamed = ordered.map(([old, table]) => [old, this.inNewNames(old, table), table] as const);
+    for (const [old, renamedOld, table] of renamed) this.alterTable(old, renamedOld, table);
+    for (const [old, renamedOld, table] of renamed) this.planNamed(renamedOld, table, old.name, 'foreignKeys');
   }
 
   private createTable(table: TableModel): void {
@@ -166,9 +168,8 @@ class Plan {
     this.add({ kind: 'DropTable', table: at, freesName: this.to.tables.some((t) => t.name === table.name) });
   }
 
-  private alterTable(old: TableModel, table: TableModel): void {
+  private alterTable(old: TableModel, renamedOld: TableModel, table: TableModel): void {
     if (old.name !== table.name) this.add({ kind: 'RenameTable', table: ref(old.schema, old.name), to: table.name });
-    const renamedOld = this.inNewNames(old, table);
     this.planColumns(old, table);
     this.planPrimaryKey(renamedOld, table, old.name);
     for (const kind of ['uniques', 'checks', 'indexes'] as const) this.planNamed(renamedOld, table, old.name, kind);

@@ -2,7 +2,7 @@
 // migration (its down recreates what the snapshot says). So it is checked as the constructs
 // check a model: names, closed lists, comments, expressions, every reference to a column, and
 // nothing outside the service's schema.
-import { ServiceSchema, TableModel, IDENTITY_GENERATIONS, INDEX_METHODS, NULLS_ORDERS, REFERENTIAL_ACTIONS, SORT_ORDERS, SqlType } from '../schema/schema-model';
+import { ServiceSchema, TableModel, IDENTITY_GENERATIONS, INDEX_METHODS, NULLS_ORDERS, REFERENTIAL_ACTIONS, SORT_ORDERS, SqlType, typeSchema } from '../schema/schema-model';
 import { identifierError } from '../sql/identifier';
 import { nulCharacterProblem } from '../sql/hidden-characters';
 import { checkExpressionProblems, indexPredicateProblems } from '../model/expression-checks';
@@ -118,7 +118,7 @@ function tableProblems(table: TableModel, schema: string, name: (what: string, v
 function typeProblems(at: string, type: SqlType, schema: string): string[] {
   const names = type.kind === 'builtin' ? [] : type.kind === 'enum' ? [type.schema, type.name] : type.names;
   const problems = names.flatMap((part) => (identifierError(part) ? [`${at}: the type name part ${JSON.stringify(part)} is not a valid name`] : []));
-  const typeSchema = type.kind === 'enum' ? type.schema : type.kind === 'named' && type.names.length > 1 ? type.names[0] : undefined;
-  if (typeSchema !== undefined && typeSchema !== schema && typeSchema !== 'pg_catalog') problems.push(`${at}: the type is in schema ${JSON.stringify(typeSchema)}: a service's columns use PostgreSQL's types and its own enums only`);
+  const named = typeSchema(type);
+  if (named !== undefined && named !== schema && named !== 'pg_catalog') problems.push(`${at}: the type is in schema ${JSON.stringify(named)}: a service's columns use PostgreSQL's types and its own enums only`);
   return problems;
 }

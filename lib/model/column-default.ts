@@ -6,7 +6,7 @@ import { defaultExpressionProblems, schemasNamedInStrings } from './expression-c
 import { nulCharacterProblem } from '../sql/hidden-characters';
 import { expressionProblem, readsSameAsDefault } from '../sql/parser';
 import { defaultValueOf } from '../sql/default-value';
-import { DefaultValue, Literal } from '../schema/schema-model';
+import { DefaultValue, Literal, typeSchema } from '../schema/schema-model';
 
 /** A column default: a JavaScript value rendered as a literal, or an explicit SQL expression. */
 export type ColumnDefault =
@@ -45,7 +45,7 @@ function foreignCast(literal: Literal, schema: string): string | undefined {
     }
   }
   const cast = 'cast' in literal ? literal.cast : undefined;
-  const castSchema = cast?.kind === 'enum' ? cast.schema : cast?.kind === 'named' && cast.names.length > 1 ? cast.names[0] : undefined;
+  const castSchema = cast && typeSchema(cast);
   return castSchema !== undefined && castSchema !== schema && castSchema !== 'pg_catalog' ? castSchema : undefined;
 }
 

@@ -5,6 +5,7 @@
 // synth instead of a failed migration at apply.
 import { cached, expressionProblem, expressionTree, forEachNode, ParseNode, parseTypeName, readsSameAsDefault } from '../sql/parser';
 import { hiddenCharacterProblem } from '../sql/hidden-characters';
+import { isPlainNumber } from '../sql/default-value';
 
 /** The table an expression belongs to: the only columns it may name. */
 export interface ExpressionTable {
@@ -160,7 +161,7 @@ function numberProblems(sql: string): string[] {
   const problems: string[] = [];
   forEachNode(expressionTree(sql), (type, node) => {
     const text = type === 'A_Const' ? (node.fval as { fval?: string } | undefined)?.fval : undefined;
-    if (text !== undefined && !/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) problems.push(`write the number ${text} as a plain decimal: PostgreSQL 14 and 15 do not read underscores or hexadecimal, octal and binary numbers`);
+    if (text !== undefined && !isPlainNumber(text)) problems.push(`write the number ${text} as a plain decimal: PostgreSQL 14 and 15 do not read underscores or hexadecimal, octal and binary numbers`);
   });
   return problems;
 }

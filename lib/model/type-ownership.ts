@@ -4,7 +4,7 @@
 import { Column } from './column';
 import { EnumTypeReference } from './column-type';
 import { ISchemaScope } from './schema-scope';
-import { ColumnModel, SqlType } from '../schema/schema-model';
+import { ColumnModel, SqlType, typeSchema } from '../schema/schema-model';
 import { renderType } from '../sql/sql-type';
 
 /**
@@ -44,7 +44,7 @@ function enumProblem(type: EnumTypeReference, owner: ISchemaScope): string | und
 
 /** A type written out by hand (a custom ColumnType) may name only pg_catalog or the own schema. */
 function schemaProblem(type: SqlType, owner: ISchemaScope): string | undefined {
-  const schema = type.kind === 'enum' ? type.schema : type.kind === 'named' && type.names.length > 1 ? type.names[0] : undefined;
+  const schema = typeSchema(type);
   if (schema === undefined || schema === 'pg_catalog' || schema === owner.schemaName) return undefined;
   return `uses type ${renderType(type)}, from schema ${schema}: a service's columns may only use PostgreSQL's types and its own enums (ownership of types)`;
 }

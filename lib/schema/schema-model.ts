@@ -138,6 +138,12 @@ export function sameType(a: SqlType, b: SqlType): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The schema a type is named in (an enum's, a qualified named type's); undefined for built-in and unqualified types. */
+export function typeSchema(type: SqlType): string | undefined {
+  if (type.kind === 'enum') return type.schema;
+  return type.kind === 'named' && type.names.length > 1 ? type.names[0] : undefined;
+}
+
 /** The type of one element of an array type, or the type itself. */
 export function elementType(type: SqlType): SqlType {
   if (!type.array) return type;

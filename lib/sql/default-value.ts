@@ -51,7 +51,7 @@ export function renderLiteral(literal: Literal): string {
     case 'boolean':
       return literal.value ? 'true' : 'false';
     case 'number':
-      if (!isNumber(literal.text)) throw new Error(`not a number: ${JSON.stringify(literal.text)}`);
+      if (!isPlainNumber(literal.text)) throw new Error(`not a number: ${JSON.stringify(literal.text)}`);
       return literal.text;
     case 'string':
       return `${quoteLiteral(literal.text)}${cast}`;
@@ -61,5 +61,9 @@ export function renderLiteral(literal: Literal): string {
   throw new Error(`not a literal: ${JSON.stringify(literal)}`);
 }
 
-// Data may come from a snapshot file: a number is written bare only when it is one.
-const isNumber = cached((text: string): boolean => /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text));
+/**
+ * A number as every supported PostgreSQL reads it: a plain decimal, with an optional exponent
+ * (no underscores, no hexadecimal, octal or binary: those need 16). Data may come from a
+ * snapshot file, so a number is written bare only when it is one.
+ */
+export const isPlainNumber = cached((text: string): boolean => /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text));

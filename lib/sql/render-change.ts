@@ -102,13 +102,11 @@ function rebuildEnum(c: Extract<Change, { kind: 'RebuildEnum' }>): string[] {
   const replaced = { ...c.type, name: `${c.type.name.slice(0, 50)}_replaced` };
   const type = name(c.type);
   const statements = [`ALTER TYPE ${type} RENAME TO ${quoteIdentifier(replaced.name)};`, ...createEnum(c.type)];
-  for (const conversion of c.columns) {
-    const target = `${name(conversion.table)}`;
-    const columnName = quoteIdentifier(conversion.column);
-    const to = conversion.array ? `${type}[]` : type;
-    if (conversion.hadDefault) statements.push(`ALTER TABLE ${target} ALTER COLUMN ${columnName} DROP DEFAULT;`);
-    statements.push(`ALTER TABLE ${target} ALTER COLUMN ${columnName} TYPE ${to} USING ${columnName}::text::${to};`);
-    if (conversion.defaultAfter) statements.push(`ALTER TABLE ${target} ALTER COLUMN ${columnName} SET DEFAULT ${renderDefault(conversion.defaultAfter)};`);
+  for (const { table, column: columnName, array, hadDefault, defaultAfter } of c.columns) {
+    const to = array ? `${type}[]` : type;
+    if (hadDefault) statements.push(...column(table, columnName, 'DROP DEFAULT'));
+    statements.push(...column(table, columnName, `TYPE ${to} USING ${quoteIdentifier(columnName)}::text::${to}`));
+    if (defaultAfter) statements.push(...column(table, columnName, `SET DEFAULT ${renderDefault(defaultAfter)}`));
   }
   statements.push(`DROP TYPE ${name(replaced)};`);
   return statements;

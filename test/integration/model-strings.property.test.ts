@@ -16,23 +16,13 @@ import { splitStatements } from '../../lib/sql/parser';
 import { useTestDatabase } from '../support/database';
 import { prepareServices } from '../support/platform';
 import { testProject } from '../support/project';
+import { mulberry32 } from '../support/seeded-random';
 
 const SEED = Number(process.env.BEDROCK_PROPERTY_SEED ?? 20261125);
 const CASES = Number(process.env.BEDROCK_PROPERTY_CASES ?? 100);
 
 const db = useTestDatabase();
 
-/** mulberry32: small, seedable, good enough to pick test inputs. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // What breaks naive quoting, line-based parsing or a reviewer's eye. Visible fragments may go
 // anywhere; invisible ones (line breaks, controls, bidi and zero-width marks) are escaped in
@@ -248,7 +238,7 @@ beforeAll(async () => {
 test(`${CASES} models with hostile strings (seed ${SEED}): refused with a message, or generated, parsed back, applied verbatim and rolled back`, async () => {
   const tally = { refused: 0, applied: 0 };
   for (let i = 0; i < CASES; i++) {
-    const s = new Strings(random(SEED + i));
+    const s = new Strings(mulberry32(SEED + i));
     const first = randomModel(s);
     const second = edited(s, first);
     const context = `seed ${SEED + i}: ${JSON.stringify({ first, second })}`;

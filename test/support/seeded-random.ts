@@ -2,7 +2,7 @@
 // every machine, so a failing seed printed by a run reproduces exactly.
 
 /** mulberry32: tiny, seedable, good enough to pick test inputs (not for anything secret). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
