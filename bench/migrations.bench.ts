@@ -20,6 +20,7 @@ import { schemaChange } from '../lib/migrations/schema-change';
 import { emptySchema, ServiceSchema } from '../lib/migrations/service-schema';
 import { checksumOf, formatMigration, Migration, parseMigration } from '../lib/migrations/migration-file';
 import { manifestText } from '../lib/runner/manifest';
+import { migrationPlan } from '../lib/migrations/migration-plan';
 import { runnerBundle } from '../lib/runner/bundle';
 import { benchColumns } from './bench-columns';
 import { formatMs, median } from './median';
@@ -107,7 +108,7 @@ interface Tool {
 const ours: Tool = {
   name: 'ours (runner)',
   prepare(migrations, dir) {
-    const manifest = manifestText(SERVICE, OWNER, migrations, () => undefined);
+    const manifest = manifestText(migrationPlan(SERVICE, OWNER, migrations), migrations);
     writeFileSync(path.join(dir, 'manifest.json'), manifest);
     const runner = runnerBundle();
     return (url) => [process.execPath, [runner, '--manifest', path.join(dir, 'manifest.json'), '--expect', checksumOf(manifest)], { DATABASE_URL: url }];

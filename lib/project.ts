@@ -76,6 +76,17 @@ export function projectModel(project: BedrockProject): ProjectModel {
 }
 
 /**
+ * The environment a command-line migration runs for: named, existing and running `service`.
+ * Its timeouts, retries and offline limit are the ones its deploys use.
+ */
+export function environmentFor(project: BedrockProject, name: string, service: string): { environment: EnvironmentConfig } | { refusal: string } {
+  const environment = project.environments.find((e) => e.name === name);
+  if (!environment) return { refusal: `${service}: there is no environment "${name}" (environments: ${project.environments.map((e) => e.name).join(', ') || 'none'})` };
+  if (!environment.services.includes(service)) return { refusal: `${service}: environment "${name}" does not run service ${service} (its services: ${environment.services.join(', ')})` };
+  return { environment };
+}
+
+/**
  * The environment a command-line rollback of `service` runs for, or why it may not: it must be
  * named, exist, deploy the service and allow downgrades, as the runner started by Terraform
  * demands (`allowDowngrades` in the environments list, stacks/environments.ts).
@@ -85,9 +96,9 @@ export function downgradeEnvironment(project: BedrockProject, name: string | und
   const allowing = project.environments.filter((e) => e.allowDowngrades).map((e) => e.name);
   const which = `environments: ${names.join(', ') || 'none'}; downgrades allowed in: ${allowing.join(', ') || 'none'}`;
   if (name === undefined) return { refusal: `${service}: say which environment the database belongs to with --env <name> (${which}): a rollback runs only where its environment allows downgrades` };
-  const environment = project.environments.find((e) => e.name === name);
-  if (!environment) return { refusal: `${service}: there is no environment "${name}" (${which})` };
-  if (!environment.services.includes(service)) return { refusal: `${service}: environment "${name}" does not run service ${service} (its services: ${environment.services.join(', ')})` };
+  const found = environmentFor(project, name, service);
+  if ('refusal' in found) return { refusal: `${found.refusal.replace(/ \(environments: [^)]*\)$/, '')} (${which})` };
+  const { environment } = found;
   if (!environment.allowDowngrades) {
     return {
       refusal:

@@ -1,6 +1,7 @@
 // Project Bedrock's environments, one row each: where its database is, where Terraform keeps
 // state, which services it runs. Secrets are never written here: export PGPASSWORD (and
-// PG_CONN_STR for the pg state backend) when deploying.
+// PG_CONN_STR for the pg state backend) when deploying. Timeouts and lock retries not set here
+// are the runner's defaults (DEFAULT_RUNNER_SETTINGS: lock_timeout 500 ms, 8 retries with backoff).
 import { EnvironmentConfig } from '../lib';
 import { bedrockServices } from './services';
 
@@ -27,11 +28,19 @@ export const bedrockEnvironments: readonly EnvironmentConfig[] = [
     connection: { host: 'bedrock-staging.db.internal', database: 'bedrock_db', username: 'bedrock_deployer', sslMode: 'verify-full' },
     backend: { type: 'pg' },
     services: allServices,
+    // Index builds on klines (millions of rows) take minutes: statements may run an hour. A
+    // rewrite under ACCESS EXCLUSIVE of more than 100,000 rows (about a second of blocked
+    // writes) is refused: run it in a maintenance window with a raised limit, or expand/contract.
+    migrations: { statementTimeoutMs: 3_600_000, offlineChangeMaxRows: 100_000 },
   },
   {
     name: 'prod',
     connection: { host: 'bedrock-prod.db.internal', database: 'bedrock_db', username: 'bedrock_deployer', sslMode: 'verify-full' },
     backend: { type: 'pg' },
     services: allServices,
+    // Index builds on klines (millions of rows) take minutes: statements may run an hour. A
+    // rewrite under ACCESS EXCLUSIVE of more than 100,000 rows (about a second of blocked
+    // writes) is refused: run it in a maintenance window with a raised limit, or expand/contract.
+    migrations: { statementTimeoutMs: 3_600_000, offlineChangeMaxRows: 100_000 },
   },
 ];

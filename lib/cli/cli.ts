@@ -2,10 +2,12 @@
 // did, and exits non-zero with a message that names the service, the file and the fix.
 import { Command, CommanderError } from 'commander';
 import { generateMigration, GenerateError } from '../migrations/generate';
+import { DEFAULT_RUNNER_SETTINGS, RunnerSettings } from '../runner/converge-options';
+import { runnerSettingsOf } from '../stacks/environment';
 import { migrationFolderProblems } from '../migrations/folder-check';
 import { COMMAND, SUM_FILE } from '../migrations/migration-directory';
 import { UnsupportedChange } from '../migrations/schema-diff';
-import { BedrockProject, downgradeEnvironment, migrationDirectoryOf, modelOf, ProjectModel, projectModel } from '../project';
+import { BedrockProject, downgradeEnvironment, environmentFor, migrationDirectoryOf, modelOf, ProjectModel, projectModel } from '../project';
 import { migrationPlan } from '../migrations/migration-plan';
 import { Migration } from '../migrations/migration-file';
 import { connect } from '../runner/connect';
@@ -83,6 +85,9 @@ export function createCli(project: BedrockProject, output: Output): Command {
       for (const { migration, change } of result.migrations) {
         output.log(`${service}: wrote ${directory.directory}/${migration.id}.sql`);
         for (const line of change.summary) output.log(`  ${line}`);
+        if (change.upSteps.length > 1) output.log(`  in ${change.upSteps.length} steps (${stepCounts(change.upSteps)}): online forms keep tables with rows readable and writable`);
+        for (const line of change.offline) output.log(`  NOT ONLINE: ${line}`);
+        for (const line of change.offlineDown) output.log(`  NOT ONLINE when rolled back: ${line}`);
       }
       if (result.migrations.length > 1) output.log('  (new enum values go in a migration of their own: PostgreSQL cannot use a value in the transaction that adds it)');
     });
@@ -178,15 +183,17 @@ export function createCli(project: BedrockProject, output: Output): Command {
 
   program
     .command('migrate')
-    .description('apply pending migrations of a service (to its head, or to --to)')
+    .description('apply pending migrations of a service (to its head, or to --to); a migration stopped at a step resumes there')
     .requiredOption('--service <service>')
     .option('--to <id>', 'stop at this migration')
-    .action((options: { service: string; to?: string }) =>
-      withDatabase(async (client) => {
+    .option('--env <name>', "use this environment's timeouts, lock retries and offline limit (stacks/environments.ts); without it, the defaults")
+    .action((options: { service: string; to?: string; env?: string }) => {
+      const settings = settingsFor(project, options.env, options.service);
+      return withDatabase(async (client) => {
         const migrations = upTo(project, options.service, options.to);
-        await converge(client, { plan: migrationPlan(options.service, ownerRoleName(options.service), migrations), allowDowngrades: false, log: output.log, reconnect: () => connect({ timeoutMs: 10_000 }) });
-      }),
-    );
+        await converge(client, { plan: migrationPlan(options.service, ownerRoleName(options.service), migrations), allowDowngrades: false, ...settings, log: output.log, reconnect: () => connect({ timeoutMs: 10_000 }) });
+      });
+    });
 
   program
     .command('down')
@@ -219,21 +226,21 @@ export function createCli(project: BedrockProject, output: Output): Command {
               `If that is intended, run again with --accept-data-loss (\`${COMMAND} down --service ${service} --env ${options.env}${target} --accept-data-loss\`).`,
           );
         }
-        await converge(client, { plan: migrationPlan(service, ownerRoleName(service), migrations), allowDowngrades: true, log: output.log, reconnect: () => connect({ timeoutMs: 10_000 }) });
+        await converge(client, { plan: migrationPlan(service, ownerRoleName(service), migrations), allowDowngrades: true, ...runnerSettingsOf(environment.environment), log: output.log, reconnect: () => connect({ timeoutMs: 10_000 }) });
       });
     });
 
   program
     .command('resolve')
-    .description('settle a migration that failed outside a transaction, after inspecting the database')
+    .description('settle a migration that stopped part-way (failed outside a transaction, or stopped at a step), after inspecting the database')
     .requiredOption('--service <service>')
     .argument('<id>')
-    .option('--applied', 'it did complete (by hand): record it as applied')
-    .option('--rolled-back', 'it left nothing behind (or you removed it): forget it')
+    .option('--applied', 'it did complete (by hand, every step): record it as applied')
+    .option('--rolled-back', 'it left nothing behind (or you removed what it did): forget it')
     .action((id: string, options: { service: string; applied?: boolean; rolledBack?: boolean }) =>
       withDatabase(async (client) => {
         if (!options.applied === !options.rolledBack) throw new CliFailure('resolve: give exactly one of --applied or --rolled-back');
-        if (!(await resolveFailed(client, options.service, id, options.applied === true))) throw new CliFailure(`${options.service}: ${id} is not a failed migration in this database`);
+        if (!(await resolveFailed(client, options.service, id, options.applied === true))) throw new CliFailure(`${options.service}: ${id} is not a migration that failed or stopped part-way in this database (see \`${COMMAND} status --service ${options.service}\`)`);
         output.log(`${options.service}: ${id} resolved as ${options.applied ? 'applied' : 'rolled back'}`);
       }),
     );
@@ -303,6 +310,21 @@ function upTo(project: BedrockProject, service: string, to: string | undefined):
   const index = state.migrations.findIndex((m) => m.id === to);
   if (index < 0) throw new CliFailure(`${service}: there is no migration ${to} (have: ${state.migrations.map((m) => m.id).join(', ') || 'none'})`);
   return state.migrations.slice(0, index + 1);
+}
+
+/** The runner settings of the environment named by --env, or the defaults without one. */
+function settingsFor(project: BedrockProject, name: string | undefined, service: string): RunnerSettings {
+  if (name === undefined) return DEFAULT_RUNNER_SETTINGS;
+  const found = environmentFor(project, name, service);
+  if ('refusal' in found) throw new CliFailure(found.refusal);
+  return runnerSettingsOf(found.environment);
+}
+
+/** `2 in a transaction, 1 outside one` */
+function stepCounts(steps: readonly { mode: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const step of steps) counts.set(step.mode, (counts.get(step.mode) ?? 0) + 1);
+  return [...counts].map(([mode, n]) => `${n} ${mode === 'transaction' ? 'in a transaction' : mode === 'offline' ? 'offline' : 'outside a transaction'}`).join(', ');
 }
 
 /** A connection with the runner's session settings pinned: every statement bounded, pg_catalog alone on the path. */

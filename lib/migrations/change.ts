@@ -115,7 +115,7 @@ function facts(c: ChangeData): ChangeFacts {
     case 'RenameTable':
       return exclusive(`rename table ${at(c.table)} to ${c.to}`);
     case 'AddColumn':
-      return exclusive(`add column ${at(c.table)}.${c.column.name} ${renderType(c.column.type)}`, c.column.default?.kind === 'expression' && !stableDefault(c.column.default.sql) ? 'rewrite' : 'none');
+      return exclusive(`add column ${at(c.table)}.${c.column.name} ${renderType(c.column.type)}`, fillsEveryRow(c.column) ? 'rewrite' : 'none');
     case 'DropColumn': {
       const hint = c.renamedInto ? ` (its name now belongs to the column renamed from ${c.renamedInto}; if that renamedFrom is left from an earlier migration, remove it)` : '';
       return exclusive(`drop column ${at(c.table)}.${c.column}`, 'none', `drop column ${at(c.table)}.${c.column} and its data${hint}`);
@@ -173,6 +173,15 @@ function facts(c: ChangeData): ChangeFacts {
 // Adding a column whose default is a volatile expression (random(), clock_timestamp()) writes
 // every row; a constant or one of these stable functions is stored once (PostgreSQL 11+).
 const STABLE_DEFAULTS = new Set(['now()', 'current_timestamp', 'current_date', 'localtimestamp', 'transaction_timestamp()', 'statement_timestamp()']);
+
+/**
+ * Whether adding the column writes a value into every row: a volatile default, or a sequence
+ * (serial, identity) that gives each row its own number. Anything else is stored once.
+ */
+function fillsEveryRow(column: ColumnModel): boolean {
+  if (column.serial || column.identity !== undefined) return true;
+  return column.default?.kind === 'expression' && !stableDefault(column.default.sql);
+}
 
 function stableDefault(sql: string): boolean {
   return STABLE_DEFAULTS.has(sql.trim().toLowerCase());

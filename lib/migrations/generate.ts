@@ -84,7 +84,17 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   for (const step of steps) {
     const id = `${nextTimestamp(options.now ?? new Date(), parent)}_${directory.service}_${step.description}`;
     const { change } = step;
-    const text = formatMigration({ id, service: directory.service, parent, summary: change.summary, destructive: change.destructive, up: change.up, down: change.down });
+    const text = formatMigration({
+      id,
+      service: directory.service,
+      parent,
+      summary: change.summary,
+      destructive: change.destructive,
+      offline: change.offline,
+      offlineDown: change.offlineDown,
+      up: change.upSteps,
+      down: change.downSteps,
+    });
     written.push({ migration: parseMigration(`${id}.sql`, text), change });
     parent = id;
   }

@@ -1,22 +1,24 @@
-// From migration files to what the runner applies. Non-transactional migrations are split
-// into statements here, where PostgreSQL's parser is at hand, so the runner needs none.
+// From migration files to what the runner applies: each migration in steps, with what the
+// runner must know about them decided here, where PostgreSQL's parser is at hand.
 import { MigrationPlan, PlannedMigration } from '../runner/planned-migration';
-import { splitStatements } from '../sql/parser';
 import { Migration } from './migration-file';
+import { plannedSteps } from './planned-steps';
 import { schemaName } from '../services/service-registry';
 
-export function plannedMigration(migration: Migration): PlannedMigration {
+export function plannedMigration(migration: Migration, schema = schemaName(migration.service)): PlannedMigration {
   return {
     id: migration.id,
     checksum: migration.checksum,
     transactional: migration.transactional,
     up: migration.up,
     down: migration.down,
-    ...(migration.transactional ? {} : { statements: splitStatements(migration.up) }),
+    upSteps: plannedSteps(migration.upSteps, schema),
+    downSteps: plannedSteps(migration.downSteps, schema),
   };
 }
 
 /** The plan for `service` up to `migrations`' last one. */
 export function migrationPlan(service: string, ownerRole: string, migrations: readonly Migration[]): MigrationPlan {
-  return { service, ownerRole, schema: schemaName(service), migrations: migrations.map(plannedMigration) };
+  const schema = schemaName(service);
+  return { service, ownerRole, schema, migrations: migrations.map((m) => plannedMigration(m, schema)) };
 }

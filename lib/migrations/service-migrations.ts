@@ -11,9 +11,9 @@ import { AssetType, TerraformAsset, TerraformResource } from 'cdktf';
 import { TerraformData } from '../private/terraform-data';
 import { runnerBundle, runnerBundleHash } from '../runner/bundle';
 import { manifestText } from '../runner/manifest';
-import { splitStatements } from '../sql/parser';
+import { RunnerSettings, runnerSettings } from '../runner/converge-options';
+import { migrationPlan } from './migration-plan';
 import { checksumOf, Migration } from './migration-file';
-import { schemaName } from '../services/service-registry';
 
 export interface ServiceMigrationsProps {
   readonly service: string;
@@ -23,6 +23,12 @@ export interface ServiceMigrationsProps {
   readonly migrations: readonly Migration[];
   /** Whether the runner may roll back migrations the database holds beyond the head. */
   readonly allowDowngrades: boolean;
+  /**
+   * The environment's timeouts, retries and offline limit, passed on the runner's command line.
+   * Missing fields take the defaults.
+   * @default DEFAULT_RUNNER_SETTINGS
+   */
+  readonly settings?: Partial<RunnerSettings>;
   /** Resources that must exist before any migration runs (e.g. default privileges). */
   readonly dependsOn?: readonly TerraformResource[];
 }
@@ -53,7 +59,9 @@ export class ServiceMigrations extends Construct {
           input: { id: m.id, checksum: m.checksum, transactional: m.transactional, up: m.up, down: m.down },
         }),
     );
-    const manifest = manifestText(props.service, props.ownerRole, props.migrations, (m) => (m.transactional ? undefined : splitStatements(m.up)), schemaName(props.service));
+    const settings = runnerSettings(props.settings ?? {});
+    const plan = migrationPlan(props.service, props.ownerRole, props.migrations);
+    const manifest = manifestText(plan, props.migrations);
     const expected = checksumOf(manifest);
     // Content hashes given, so cdktf need not hash the same files again for every stack.
     const manifestAsset = new TerraformAsset(this, 'manifest', { path: contentFile(props.service, manifest), type: AssetType.FILE, assetHash: expected.slice(0, 32) });
@@ -70,14 +78,33 @@ export class ServiceMigrations extends Construct {
       '--expect',
       expected,
       ...(props.allowDowngrades ? ['--allow-downgrades'] : []),
+      ...runnerFlags(settings),
     ].join(' ');
     this.head = new TerraformData(this, 'head', {
       // Replaced whenever the chain changes, which runs the runner (create-time only).
       triggersReplace: { service: props.service, head, chain, manifest: expected },
-      input: { service: props.service, head, migrations: props.migrations.length },
+      // The settings show in the plan; changing them alone updates this record without a run.
+      input: { service: props.service, head, migrations: props.migrations.length, settings },
       provisioners: [{ type: 'local-exec', command }],
     });
     // Plain addresses rather than tokens: cdktf captures a stack trace per token.
     this.head.dependsOn = [...records, ...(props.dependsOn ?? [])].map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`);
   }
+}
+
+/** The runner's command-line flags for `settings` (numbers only: nothing here can inject a word into the command). */
+export function runnerFlags(settings: RunnerSettings): string[] {
+  const flag = (name: string, value: number): string[] => {
+    if (!Number.isInteger(value) || value < 0) throw new Error(`runner setting ${name} ${value}: give a whole number`);
+    return [name, String(value)];
+  };
+  return [
+    ...flag('--lock-timeout-ms', settings.lockTimeoutMs),
+    ...flag('--statement-timeout-ms', settings.statementTimeoutMs),
+    ...flag('--lock-wait-ms', settings.lockWaitMs),
+    ...flag('--lock-retries', settings.lockRetries.retries),
+    ...flag('--lock-retry-backoff-ms', settings.lockRetries.backoffMs),
+    ...flag('--lock-retry-max-backoff-ms', settings.lockRetries.maxBackoffMs),
+    ...(settings.offlineChangeMaxRows !== undefined ? flag('--offline-max-rows', settings.offlineChangeMaxRows) : []),
+  ];
 }

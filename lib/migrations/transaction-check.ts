@@ -1,7 +1,10 @@
-// Statements that PostgreSQL refuses inside a transaction block must be in a migration
-// marked `-- transactional: false`; check says so before a deploy finds out.
-import { Migration } from './migration-file';
+// Statements that PostgreSQL refuses inside a transaction block must be in a step of their own
+// outside one (`-- +step outside transaction`, or a file whose header says `-- transactional:
+// false`); and a step outside a transaction holds one statement, so a failure leaves no doubt
+// about what ran. check says so before a deploy finds out.
+import { Migration, StepText, stepMarker } from './migration-file';
 import { parsedMigration } from '../statements/parsed-migration';
+import { ParsedStatement } from '../statements/statement-rule';
 
 const OUTSIDE_TRANSACTION: readonly [string, (node: Record<string, unknown>) => boolean, string][] = [
   ['IndexStmt', (n) => n.concurrent === true, 'CREATE INDEX CONCURRENTLY'],
@@ -11,17 +14,29 @@ const OUTSIDE_TRANSACTION: readonly [string, (node: Record<string, unknown>) => 
   ['CreatedbStmt', () => true, 'CREATE DATABASE'],
 ];
 
-/** Problems with running `migration` in (or out of) a transaction. */
+const OUTSIDE = stepMarker('outside transaction');
+
+/** Problems with running `migration`'s statements in (or out of) a transaction. */
 export function transactionProblems(migration: Migration): string[] {
   // Parsed once per file content, shared with the statement judge.
   const parsed = parsedMigration(migration);
-  const syntaxError = parsed.syntaxErrors.find((e) => e.section === 'up');
-  if (syntaxError) return [`its up SQL does not parse: ${syntaxError.message}`];
-  const found = parsed.statements
-    .filter((s) => s.section === 'up')
-    .flatMap(({ kind, node }) => OUTSIDE_TRANSACTION.filter(([k, test]) => k === kind && test(node)).map(([, , label]) => label));
-  if (found.length > 0 && migration.transactional) {
-    return [`${[...new Set(found)].join(', ')} cannot run inside a transaction: mark the migration "-- transactional: false" (it then runs statement by statement) and run \`npm run bedrock -- rehash ${migration.service}\``];
+  const syntaxError = parsed.syntaxErrors[0];
+  if (syntaxError) return [`its ${syntaxError.section} SQL does not parse: ${syntaxError.message}`];
+  return (['up', 'down'] as const).flatMap((section) => {
+    const steps = section === 'up' ? migration.upSteps : migration.downSteps;
+    const statements = parsed.statements.filter((s) => s.section === section);
+    return steps.flatMap((step, i) => stepProblems(migration, section, step, statements.filter((s) => s.line >= step.line && (i + 1 >= steps.length || s.line < steps[i + 1].line))));
+  });
+}
+
+function stepProblems(migration: Migration, section: 'up' | 'down', step: StepText, statements: readonly ParsedStatement[]): string[] {
+  const where = `${section} step at line ${step.line}`;
+  if (step.mode === 'outside transaction') {
+    // A file whose header says `-- transactional: false` runs statement by statement: each is a step.
+    if (migration.transactional && statements.length > 1) return [`${where}: a step outside a transaction holds one statement (it has ${statements.length}): put a "${OUTSIDE}" line above each`];
+    return [];
   }
-  return [];
+  const refused = statements.flatMap((s) => OUTSIDE_TRANSACTION.filter(([kind, test]) => kind === s.kind && test(s.node)).map(([, , label]) => `${label} (line ${s.line})`));
+  if (refused.length === 0) return [];
+  return [`${where}: ${refused.join(', ')} cannot run inside a transaction: put a "${OUTSIDE}" line above it (each such statement in a step of its own), then run \`npm run bedrock -- rehash ${migration.service}\``];
 }

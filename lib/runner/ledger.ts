@@ -1,10 +1,14 @@
 // The ledger: which migrations a database holds, per service, with their checksum, SQL,
 // when, by whom and how long. It, not Terraform state, is the truth about the database.
 import { ClientBase } from 'pg';
-import { quoteLiteral } from '../sql/literal';
-import { advisoryLockHolder } from './service-lock';
+import { PlannedStep } from './planned-migration';
 
-export type LedgerStatus = 'applied' | 'failed' | 'baselined';
+/**
+ * applied / baselined: in the database. partial: its up stopped (or is under way) at step
+ * steps_done + 1, and the next deploy resumes there. rolling_back: its down stopped at down step
+ * steps_done + 1. failed: a step that is not safe to retry stopped or died: settled by `resolve`.
+ */
+export type LedgerStatus = 'applied' | 'failed' | 'baselined' | 'partial' | 'rolling_back';
 
 export interface LedgerRow {
   readonly id: string;
@@ -17,6 +21,12 @@ export interface LedgerRow {
   readonly applied_by: string;
   readonly duration_ms: number | null;
   readonly error: string | null;
+  /** Up steps done (all of them once applied), or down steps done while rolling_back; NULL for rows of older runners. */
+  readonly steps_done: number | null;
+  /** How many up steps the migration has; NULL for rows of older runners. */
+  readonly steps_total: number | null;
+  /** The down's steps, as the plan had them; NULL for rows of older runners (their down_sql runs as one transaction). */
+  readonly down_steps: PlannedStep[] | null;
 }
 
 export interface HistoryRow {
@@ -28,61 +38,7 @@ export interface HistoryRow {
   readonly error: string | null;
 }
 
-/** Serializes ledger creation between runners of different services (key: 'bedrock', 0). */
-const SETUP_LOCK = `pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('bedrock'::text), 0)`;
-
-/**
- * Creates the ledger if missing. Owned by the deploying role; no other role gets access.
- * The setup lock is waited for at most `waitMs` (any role can take an advisory lock, so an
- * app session holding this key must not block every first deploy forever).
- */
-export async function ensureLedger(client: ClientBase, waitMs = 60_000): Promise<void> {
-  const exists = await client.query(`SELECT pg_catalog.to_regclass('bedrock.migrations'::text) IS NOT NULL AND pg_catalog.to_regclass('bedrock.migration_history'::text) IS NOT NULL AS ok`);
-  if (exists.rows[0].ok) return;
-  await client.query('BEGIN');
-  try {
-    await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1::text, true)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
-    await client.query(`SELECT ${SETUP_LOCK}`).catch(async (error: { code?: string }) => {
-      if (error.code !== '55P03') throw error;
-      await client.query('ROLLBACK');
-      const holder = await advisoryLockHolder(client, '0');
-      throw new LedgerLockTimeout(
-        `creating the ledger (schema bedrock) waits for the advisory lock (hashtext('bedrock'), 0), held by ${holder}. Waited ${Math.round(waitMs / 1000)} s: ` +
-          'another deploy is creating it, or a session took that key by mistake: end that session (pg_terminate_backend) and deploy again',
-      );
-    });
-    await client.query(`CREATE SCHEMA IF NOT EXISTS bedrock`);
-    await client.query(`REVOKE ALL ON SCHEMA bedrock FROM PUBLIC`);
-    await client.query(`CREATE TABLE IF NOT EXISTS bedrock.migrations (
-      service text NOT NULL,
-      id text NOT NULL,
-      checksum text NOT NULL,
-      up_sql text NOT NULL,
-      down_sql text NOT NULL,
-      transactional boolean NOT NULL,
-      status text NOT NULL CHECK (status IN ('applied', 'failed', 'baselined')),
-      applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-      applied_by text NOT NULL DEFAULT session_user,
-      duration_ms integer,
-      error text,
-      PRIMARY KEY (service, id))`);
-    await client.query(`CREATE TABLE IF NOT EXISTS bedrock.migration_history (
-      at timestamptz NOT NULL DEFAULT clock_timestamp(),
-      service text NOT NULL,
-      id text NOT NULL,
-      action text NOT NULL CHECK (action IN ('up', 'down', 'baseline', 'failed', 'resolved')),
-      by text NOT NULL DEFAULT session_user,
-      duration_ms integer,
-      error text)`);
-    await client.query('COMMIT');
-  } catch (error) {
-    if (!(error instanceof LedgerLockTimeout)) await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}
-
-/** The ledger's setup lock was not granted in time. */
-export class LedgerLockTimeout extends Error {}
+export { ensureLedger, LedgerLockTimeout } from './ledger-schema';
 
 /** The service's ledger rows, oldest first (ids start with their UTC timestamp). */
 export async function ledgerRows(client: ClientBase, service: string): Promise<LedgerRow[]> {
@@ -122,37 +78,22 @@ export async function recordApplied(client: ClientBase, entry: LedgerEntry, stat
 /** Milliseconds since the transaction began, computed by the server. */
 // Functions qualified and operators resolved with pg_catalog alone on the path (the runner
 // resets it before writing the ledger): nothing a migration created can stand in for them.
-const ELAPSED_MS = `(pg_catalog.date_part('epoch'::text, pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer`;
-
-/**
- * The ledger row and history event of an applied migration as SQL, to travel in the same
- * round trip as the migration itself (values quoted by quoteLiteral, never spliced raw).
- */
-export function recordAppliedSql(entry: LedgerEntry): string {
-  const values = [entry.service, entry.id, entry.checksum, entry.up, entry.down].map(quoteLiteral).join(', ');
-  return (
-    `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status, duration_ms) VALUES (${values}, ${entry.transactional}, 'applied', ${ELAPSED_MS});\n` +
-    `INSERT INTO bedrock.migration_history (service, id, action, duration_ms) VALUES (${quoteLiteral(entry.service)}, ${quoteLiteral(entry.id)}, 'up', ${ELAPSED_MS});`
-  );
-}
-
-/** The ledger change of a rolled-back migration as SQL, for the same round trip as its down. */
-export function recordRemovedSql(service: string, id: string): string {
-  return (
-    `DELETE FROM bedrock.migrations WHERE service = ${quoteLiteral(service)} AND id = ${quoteLiteral(id)};\n` +
-    `INSERT INTO bedrock.migration_history (service, id, action, duration_ms) VALUES (${quoteLiteral(service)}, ${quoteLiteral(id)}, 'down', ${ELAPSED_MS});`
-  );
-}
+export const ELAPSED_MS = `(pg_catalog.date_part('epoch'::text, pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer`;
 
 export async function recordEvent(client: ClientBase, service: string, id: string, action: HistoryRow['action'], durationMs: number | null, error: string | null): Promise<void> {
   await client.query(`INSERT INTO bedrock.migration_history (service, id, action, duration_ms, error) VALUES ($1, $2, $3, $4, $5)`, [service, id, action, durationMs, error]);
 }
 
-/** Settles a migration recorded as failed: applied after all, or rolled back (forgotten). */
+/**
+ * Settles a migration a person has inspected: one recorded as failed, or stopped in the middle
+ * of its up ('partial') or of its down ('rolling_back'). Applied: it is in the database whole
+ * (finished by hand, or the rollback undone); rolled back: nothing of it is (forgotten).
+ */
 export async function resolveFailed(client: ClientBase, service: string, id: string, applied: boolean): Promise<boolean> {
+  const unsettled = `status IN ('failed', 'partial', 'rolling_back')`;
   const { rowCount } = applied
-    ? await client.query(`UPDATE bedrock.migrations SET status = 'applied', error = NULL WHERE service = $1 AND id = $2 AND status = 'failed'`, [service, id])
-    : await client.query(`DELETE FROM bedrock.migrations WHERE service = $1 AND id = $2 AND status = 'failed'`, [service, id]);
+    ? await client.query(`UPDATE bedrock.migrations SET status = 'applied', error = NULL, steps_done = steps_total WHERE service = $1 AND id = $2 AND ${unsettled}`, [service, id])
+    : await client.query(`DELETE FROM bedrock.migrations WHERE service = $1 AND id = $2 AND ${unsettled}`, [service, id]);
   if (!rowCount) return false;
   await recordEvent(client, service, id, 'resolved', null, applied ? 'resolved as applied' : 'resolved as rolled back');
   return true;

@@ -1,14 +1,67 @@
 // What the runner is asked to apply: the migrations of one service up to its head, exactly
-// as the plan showed them. Built from the migration files (at synth, or by the CLI).
+// as the plan showed them. Built from the migration files (at synth, or by the CLI), where
+// PostgreSQL's parser is at hand: the runner carries none, so everything it must know about a
+// statement (which tables it locks, how to retry it) is decided here and travels in the plan.
+
+/** An index a step outside a transaction builds or drops: what makes the step safe to retry. */
+export interface StepIndex {
+  readonly schema: string;
+  readonly name: string;
+  /**
+   * 'create': CREATE [UNIQUE] INDEX CONCURRENTLY. A build that failed or was cut off leaves the
+   * index INVALID: the runner drops it (concurrently) before building again; a VALID index of
+   * that name on resuming means the build finished before the ledger heard of it.
+   * 'drop': DROP INDEX CONCURRENTLY; on resuming, an index already gone means it finished.
+   */
+  readonly action: 'create' | 'drop';
+}
+
+/**
+ * One step of a migration: statements run in one transaction, with the ledger update in the
+ * same transaction; or one statement run alone outside a transaction (CONCURRENTLY), the
+ * ledger updated before and after it.
+ */
+export interface PlannedStep {
+  readonly transactional: boolean;
+  /** The step's SQL. A step outside a transaction holds exactly one statement. */
+  readonly sql: string;
+  /**
+   * The tables the step locks, schema-qualified and quoted as SQL (`"datahub"."klines"`): the
+   * runner names the sessions holding locks on them when the step times out waiting, and
+   * measures them for offline steps.
+   */
+  readonly tables: readonly string[];
+  /**
+   * Whether running it again after a failure is safe without a person looking: a transactional
+   * step rolled back entirely; an index step (see `index`); VACUUM and ANALYZE. A step that is
+   * not (REINDEX CONCURRENTLY, or anything else hand-written outside a transaction) stops the
+   * deploy with the migration recorded as failed, to be settled with `resolve`.
+   */
+  readonly retrySafe: boolean;
+  readonly index?: StepIndex;
+  /**
+   * It holds ACCESS EXCLUSIVE on a table with rows while it rewrites it (a type change, a
+   * volatile default): no reads or writes until it ends. The environment may refuse it above a
+   * size (`offlineChangeMaxRows`).
+   */
+  readonly offline: boolean;
+  /** The 1-based line of the migration file on which the step starts (for messages). */
+  readonly line: number;
+}
+
 export interface PlannedMigration {
   readonly id: string;
   /** sha256 of the migration file, as recorded in bedrock.sum and shown in the plan. */
   readonly checksum: string;
+  /** False for a file whose header says `-- transactional: false` (each statement a step outside a transaction). */
   readonly transactional: boolean;
+  /** The up and down SQL, whole (recorded in the ledger as they are). */
   readonly up: string;
   readonly down: string;
-  /** For non-transactional migrations: the up SQL split into statements, run one by one. */
-  readonly statements?: readonly string[];
+  /** The up SQL in steps, in order: at least one. */
+  readonly upSteps: readonly PlannedStep[];
+  /** The down SQL in steps, in order (stored in the ledger: a rollback runs from it, not from the plan). */
+  readonly downSteps: readonly PlannedStep[];
 }
 
 export interface MigrationPlan {

@@ -42,8 +42,8 @@ export function createTable(table: TableModel): string {
   return `CREATE TABLE ${qualifiedName(table.schema, table.name)} (\n${lines.map((l) => `    ${l}`).join(',\n')}\n);`;
 }
 
-/** CREATE [UNIQUE] INDEX ... USING method (...) [INCLUDE (...)] [WHERE ...] */
-export function createIndex(table: { schema: string; name: string }, index: IndexModel): string {
+/** CREATE [UNIQUE] INDEX [CONCURRENTLY] ... USING method (...) [INCLUDE (...)] [NULLS NOT DISTINCT] [WHERE ...] */
+export function createIndex(table: { schema: string; name: string }, index: IndexModel & { readonly nullsNotDistinct?: boolean }, concurrently = false): string {
   const columns = index.columns.map((c) => {
     const parts = [quoteIdentifier(c.column)];
     if (c.opclass) parts.push(quoteIdentifier(c.opclass));
@@ -54,16 +54,17 @@ export function createIndex(table: { schema: string; name: string }, index: Inde
   const unique = index.unique ? 'UNIQUE ' : '';
   const include = index.include?.length ? ` INCLUDE (${columnList(index.include)})` : '';
   const where = index.where !== undefined ? ` WHERE (${index.where})` : '';
-  return `CREATE ${unique}INDEX ${quoteIdentifier(index.name)} ON ${qualifiedName(table.schema, table.name)} USING ${keyword(INDEX_METHODS, index.method).toLowerCase()} (${columns.join(', ')})${include}${where};`;
+  const nulls = index.nullsNotDistinct ? ' NULLS NOT DISTINCT' : '';
+  return `CREATE ${unique}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${quoteIdentifier(index.name)} ON ${qualifiedName(table.schema, table.name)} USING ${keyword(INDEX_METHODS, index.method).toLowerCase()} (${columns.join(', ')})${include}${nulls}${where};`;
 }
 
-/** ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY ... */
-export function addForeignKey(table: { schema: string; name: string }, fk: ForeignKeyModel): string {
+/** ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY ... [NOT VALID] */
+export function addForeignKey(table: { schema: string; name: string }, fk: ForeignKeyModel, notValid = false): string {
   const target = qualifiedName(fk.references.schema, fk.references.table);
   return (
     `ALTER TABLE ${qualifiedName(table.schema, table.name)} ADD CONSTRAINT ${quoteIdentifier(fk.name)} ` +
     `FOREIGN KEY (${columnList(fk.columns)}) REFERENCES ${target} (${columnList(fk.references.columns)}) ` +
-    `ON DELETE ${keyword(REFERENTIAL_ACTIONS, fk.onDelete)} ON UPDATE ${keyword(REFERENTIAL_ACTIONS, fk.onUpdate)};`
+    `ON DELETE ${keyword(REFERENTIAL_ACTIONS, fk.onDelete)} ON UPDATE ${keyword(REFERENTIAL_ACTIONS, fk.onUpdate)}${notValid ? ' NOT VALID' : ''};`
   );
 }
 

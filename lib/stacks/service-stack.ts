@@ -14,7 +14,7 @@ import { ServiceSchema } from '../migrations/service-schema';
 import { ServiceMigrations } from '../migrations/service-migrations';
 import { configureBackend } from './backend';
 import { BedrockStack } from './bedrock-stack';
-import { DEFAULT_POSTGRES_VERSION, EnvironmentConfig, environmentProblems } from './environment';
+import { DEFAULT_POSTGRES_VERSION, EnvironmentConfig, environmentProblems, runnerSettingsOf } from './environment';
 import { postgresProvider } from './postgres-provider';
 import { ResourceChain } from './resource-chain';
 import { EnumType } from '../model/enum-type';
@@ -85,6 +85,7 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
         ownerRole: ownerRoleName(this.service),
         migrations: state.migrations,
         allowDowngrades: props.environment.allowDowngrades ?? false,
+        settings: runnerSettingsOf(props.environment),
         dependsOn: defaults.tail ? [defaults.tail] : [],
       });
       this.node.addValidation({ validate: () => this.migrationProblems(directory, state, props.registry) });

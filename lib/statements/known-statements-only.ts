@@ -89,7 +89,7 @@ const PLATFORM = "the platform stack (PlatformStack) owns database-wide objects;
 
 /** Fixes for the kinds people do write into migrations. */
 const FIXES: Readonly<Record<string, string>> = {
-  TransactionStmt: 'the runner runs each migration in one transaction (or statement by statement when it is marked `-- transactional: false`): remove it',
+  TransactionStmt: 'the runner runs each step of a migration in a transaction of its own (or alone outside one, under `-- +step outside transaction`): remove it',
   CreateExtensionStmt: "extensions are the platform stack's: list the extension in the environment's `extensions` (PlatformStack installs it)",
   AlterExtensionStmt: "extensions are the platform stack's: list the extension in the environment's `extensions` (PlatformStack installs it)",
   CreateSchemaStmt: "schemas are the platform stack's: PlatformStack creates one per service; put the service's objects in its own schema",

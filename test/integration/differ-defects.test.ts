@@ -4,6 +4,7 @@
 // transaction), then the catalog is compared with a fresh create of the new model; the down
 // must bring back the catalog as it was. Models are built only through the public constructs,
 // and the differ is reached only through test/support/migration-sql.ts (and `generate`).
+import { applyStepsOrThrow, asSteps } from '../support/apply-steps';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -33,24 +34,10 @@ const test15 = pg15.available ? test : test.skip;
 
 const modelOf = (define: Define, server: 15 | 18 = 15): ServiceSchema => schemaOf(SERVICE, define, server);
 
-/** A PostgreSQL error with its SQLSTATE and the statement that raised it, so a failure says which defect it is. */
-function failure(error: unknown, statement: string): Error {
-  const { code, message } = error as { code?: string; message: string };
-  return new Error(`${code ?? 'no SQLSTATE'}: ${message}\n  in: ${statement}`);
-}
 
 /** Runs statements in one transaction, as the runner runs one migration. */
-async function run(db: TestDatabase, statements: readonly string[] | string): Promise<void> {
-  await db.query('BEGIN');
-  for (const statement of typeof statements === 'string' ? [statements] : statements) {
-    try {
-      await db.query(statement);
-    } catch (error) {
-      await db.query('ROLLBACK');
-      throw failure(error, statement);
-    }
-  }
-  await db.query('COMMIT');
+async function run(db: TestDatabase, what: Parameters<typeof asSteps>[0]): Promise<void> {
+  await applyStepsOrThrow(db, asSteps(what));
 }
 
 async function emptySchemaIn(db: TestDatabase): Promise<void> {
@@ -84,10 +71,10 @@ async function roundTrip(on: typeof pg15, before: ServiceSchema, after: ServiceS
   await createIn(on.migrated, before);
   await hooks.prepare?.();
   const catalogBefore = await catalog(on);
-  await run(on.migrated, sql.up);
+  await run(on.migrated, sql.upSteps);
   expect(await catalog(on)).toEqual(await freshCatalog(on, after));
   await hooks.afterUp?.();
-  await run(on.migrated, sql.down);
+  await run(on.migrated, sql.downSteps);
   expect(await catalog(on)).toEqual(catalogBefore);
   await hooks.afterDown?.();
   return sql;
@@ -199,12 +186,12 @@ describe('defect 3: dropping a NOT NULL column without a default', () => {
     // The file tells the reviewer what it destroys.
     expect(drop.text).toMatch(/-- Destroys data:\n-- {3}.*\bnotes\.note\b/);
     await emptySchemaIn(pg15.migrated);
-    await run(pg15.migrated, create.up);
+    await run(pg15.migrated, create.upSteps);
     const catalogBefore = await catalog(pg15);
-    await run(pg15.migrated, drop.up);
+    await run(pg15.migrated, drop.upSteps);
     expect(await catalog(pg15)).toEqual(await freshCatalog(pg15, withNote(false)));
     // On an empty table the down's re-add of a NOT NULL column without a default runs.
-    await run(pg15.migrated, drop.down);
+    await run(pg15.migrated, drop.downSteps);
     expect(await catalog(pg15)).toEqual(catalogBefore);
   });
 
@@ -235,17 +222,17 @@ describe('defect 4: a new enum value used as a default in the same edit', () => 
     expect(problems).toEqual([]);
     const [create, ...edit] = migrations;
     await emptySchemaIn(pg15.migrated);
-    await run(pg15.migrated, create.up);
+    await run(pg15.migrated, create.upSteps);
     await pg15.migrated.query(`INSERT INTO portfolio.orders (side) VALUES ('sell')`);
     const catalogBefore = await catalog(pg15);
-    for (const migration of edit) await run(pg15.migrated, migration.up);
+    for (const migration of edit) await run(pg15.migrated, migration.upSteps);
     expect(await catalog(pg15)).toEqual(await freshCatalog(pg15, orders(['buy', 'hold', 'sell'], 'hold')));
     await pg15.migrated.query(`INSERT INTO portfolio.orders DEFAULT VALUES`);
     expect(await rows(pg15, 'SELECT side FROM portfolio.orders ORDER BY id')).toEqual([{ side: 'sell' }, { side: 'hold' }]);
 
     // Back down, newest first, once the row holding the new value is gone.
     await pg15.migrated.query(`DELETE FROM portfolio.orders WHERE side = 'hold'`);
-    for (const migration of [...edit].reverse()) await run(pg15.migrated, migration.down);
+    for (const migration of [...edit].reverse()) await run(pg15.migrated, migration.downSteps);
     expect(await catalog(pg15)).toEqual(catalogBefore);
   });
 });

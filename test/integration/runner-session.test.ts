@@ -151,7 +151,7 @@ describe('bounded waits', () => {
 describe('a lost connection', () => {
   async function runnerTerminatedDuring(up: string[]): Promise<{ code: number | null; stderr: string; id: string }> {
     const m = migration('20260101_000000_portfolio_slow', up);
-    const manifest = manifestText('portfolio', 'portfolio_owner', [m], () => undefined);
+    const manifest = manifestText(migrationPlan('portfolio', 'portfolio_owner', [m]), [m]);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-lost-')), 'manifest.json');
     writeFileSync(file, manifest);
     const child = spawn(process.execPath, [runnerBundle(), '--manifest', file, '--expect', checksumOf(manifest)], { env: { ...process.env, DATABASE_URL: db.url }, stdio: 'pipe' });

@@ -199,7 +199,10 @@ describe('failures', () => {
     try {
       await blocker.query('BEGIN; LOCK TABLE portfolio.positions IN ACCESS SHARE MODE');
       const plan = migrationPlan('portfolio', 'portfolio_owner', migrationDirectoryOf(withExtra, 'portfolio').read().migrations);
-      await expect(converge(db.client, { plan, allowDowngrades: false, lockTimeoutMs: 200 })).rejects.toThrow(`portfolio: migration ${id} failed: canceling statement due to lock timeout (SQLSTATE 55P03)`);
+      await expect(converge(db.client, { plan, allowDowngrades: false, lockTimeoutMs: 200, lockRetries: { retries: 0, backoffMs: 100, maxBackoffMs: 100 } })).rejects.toThrow(
+        `portfolio: migration ${id} failed: canceling statement due to lock timeout (SQLSTATE 55P03); it waited 200 ms for its locks on each of 1 tries, held by pid `,
+      );
+      expect(await ledger('portfolio')).toEqual([{ id: migrationDirectoryOf(withExtra, 'portfolio').read().migrations[0].id, status: 'applied' }]);
     } finally {
       await blocker.query('ROLLBACK');
       await blocker.end();
@@ -229,22 +232,34 @@ describe('failures', () => {
     expect(await ledger('portfolio')).toEqual([{ id: head, status: 'applied' }]);
   });
 
-  test('a migration outside a transaction (CREATE INDEX CONCURRENTLY) runs; a failing one is recorded as failed until resolved', async () => {
+  test('a migration outside a transaction (CREATE INDEX CONCURRENTLY) runs; a failing index step resumes; a failing step not safe to retry waits for resolve', async () => {
     const ok = projectWithMigration('CREATE INDEX CONCURRENTLY positions_opened_idx ON portfolio.positions (opened_at);\nCREATE INDEX CONCURRENTLY positions_closed_idx ON portfolio.positions (closed_at);', false);
     const applied = await cli(ok.project, 'migrate', '--service', 'portfolio');
     expect(applied.out).toContain(`applied ${ok.id} (outside a transaction)`);
     const indexes = await db.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'portfolio' AND indexname LIKE 'positions_%ed_idx' ORDER BY 1`);
     expect(indexes.rows.map((r) => r.indexname)).toEqual(['positions_closed_idx', 'positions_opened_idx']);
 
+    // A named index step is safe to run again: recorded in progress, resumed by the next migrate.
     await db.query('DROP SCHEMA bedrock CASCADE; DROP SCHEMA portfolio CASCADE; CREATE SCHEMA portfolio AUTHORIZATION portfolio_owner');
-    const bad = projectWithMigration('CREATE INDEX CONCURRENTLY positions_opened_idx ON portfolio.positions (opened_at);\nCREATE INDEX CONCURRENTLY broken_idx ON portfolio.positions (no_such_column);', false);
+    const retried = projectWithMigration('CREATE INDEX CONCURRENTLY positions_opened_idx ON portfolio.positions (opened_at);\nCREATE INDEX CONCURRENTLY broken_idx ON portfolio.positions (no_such_column);', false);
+    const stopped = await cli(retried.project, 'migrate', '--service', 'portfolio');
+    expect(stopped.err).toContain(`portfolio: migration ${retried.id} step 2 of 2 (line 8, outside a transaction) failed: column "no_such_column" does not exist (SQLSTATE 42703).`);
+    expect(stopped.err).toContain(`the ledger records ${retried.id} as in progress at step 2 of 2: once the cause is fixed, the next deploy resumes at that step (no resolve needed)`);
+    expect(await ledger('portfolio')).toEqual([{ id: retried.head, status: 'applied' }, { id: retried.id, status: 'partial' }]);
+    expect((await cli(retried.project, 'status', '--service', 'portfolio')).out).toContain(`IN PROGRESS: ${retried.id} stopped at step 2 of 2: column "no_such_column" does not exist`);
+    expect((await cli(retried.project, 'resolve', '--service', 'portfolio', retried.id, '--rolled-back')).code).toBe(0);
+    expect(await ledger('portfolio')).toEqual([{ id: retried.head, status: 'applied' }]);
+
+    // An unnamed index: a retry could not find what a failed build left, so a person settles it.
+    await db.query('DROP SCHEMA bedrock CASCADE; DROP SCHEMA portfolio CASCADE; CREATE SCHEMA portfolio AUTHORIZATION portfolio_owner');
+    const bad = projectWithMigration('CREATE INDEX CONCURRENTLY positions_opened_idx ON portfolio.positions (opened_at);\nCREATE INDEX CONCURRENTLY ON portfolio.positions (no_such_column);', false);
     const failed = await cli(bad.project, 'migrate', '--service', 'portfolio');
-    expect(failed.err).toContain(`portfolio: migration ${bad.id} (outside a transaction) failed: column "no_such_column" does not exist (SQLSTATE 42703). Part of it may have run; it is recorded as failed.`);
+    expect(failed.err).toContain(`portfolio: migration ${bad.id} step 2 of 2 (line 8, outside a transaction) failed: column "no_such_column" does not exist (SQLSTATE 42703). Part of it may have run; it is recorded as failed.`);
     expect(await ledger('portfolio')).toEqual([{ id: bad.head, status: 'applied' }, { id: bad.id, status: 'failed' }]);
     const refused = await cli(bad.project, 'migrate', '--service', 'portfolio');
     expect(refused.err).toContain(`migration ${bad.id} failed earlier and is unresolved`);
     expect(refused.err).toContain(`resolve --service portfolio ${bad.id} --applied`);
-    expect((await cli(bad.project, 'status', '--service', 'portfolio')).out).toContain(`FAILED: ${bad.id}`);
+    expect((await cli(bad.project, 'status', '--service', 'portfolio')).out).toContain(`FAILED: ${bad.id}: step 2 of 2: column "no_such_column" does not exist`);
     expect((await cli(bad.project, 'resolve', '--service', 'portfolio', bad.id, '--rolled-back')).code).toBe(0);
     expect(await ledger('portfolio')).toEqual([{ id: bad.head, status: 'applied' }]);
   });
@@ -261,7 +276,7 @@ describe('the runner process', () => {
     // A slow migration: the first table is created, then the runner dies during the sleep.
     const text = migrations[0].text.replace('-- +up\n', '-- +up\nCREATE TABLE portfolio.half (id int);\nSELECT pg_sleep(2);\n');
     const sql = parseMigration(`${migrations[0].id}.sql`, text);
-    const manifest = manifestText('portfolio', 'portfolio_owner', [sql], () => undefined);
+    const manifest = manifestText(migrationPlan('portfolio', 'portfolio_owner', [sql]), [sql]);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-kill-')), 'manifest.json');
     writeFileSync(file, manifest);
     const args = [runnerBundle(), '--manifest', file, '--expect', checksumOf(manifest)];
@@ -295,7 +310,7 @@ describe('the runner process', () => {
   test('killed before its transaction reached the server, it leaves nothing, and the next run completes', async () => {
     const project = copyOfBedrock();
     const migrations = migrationDirectoryOf(project, 'portfolio').read().migrations;
-    const manifest = manifestText('portfolio', 'portfolio_owner', migrations, () => undefined);
+    const manifest = manifestText(migrationPlan('portfolio', 'portfolio_owner', migrations), migrations);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-kill-')), 'manifest.json');
     writeFileSync(file, manifest);
     const args = [runnerBundle(), '--manifest', file, '--expect', checksumOf(manifest)];
@@ -326,7 +341,7 @@ describe('the runner process', () => {
   test('refuses a manifest that is not the one the plan names', async () => {
     const project = copyOfBedrock();
     const migrations = migrationDirectoryOf(project, 'portfolio').read().migrations;
-    const manifest = manifestText('portfolio', 'portfolio_owner', migrations, () => undefined);
+    const manifest = manifestText(migrationPlan('portfolio', 'portfolio_owner', migrations), migrations);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-manifest-')), 'manifest.json');
     writeFileSync(file, manifest.replace('CREATE TABLE', 'CREATE UNLOGGED TABLE'));
     const result = spawnSync(process.execPath, [runnerBundle(), '--manifest', file, '--expect', 'f'.repeat(64)], { env: { ...process.env, DATABASE_URL: db.url }, encoding: 'utf8' });
@@ -412,5 +427,7 @@ test('check refuses CREATE INDEX CONCURRENTLY in a migration that runs in a tran
   expect((await cli(project, 'rehash', 'portfolio')).code).toBe(0);
   const checked = await cli(project, 'check', 'portfolio');
   expect(checked.code).toBe(1);
-  expect(checked.err).toBe(`portfolio: ${id}.sql: CREATE INDEX CONCURRENTLY cannot run inside a transaction: mark the migration "-- transactional: false" (it then runs statement by statement) and run \`npm run bedrock -- rehash portfolio\``);
+  expect(checked.err).toBe(
+    `portfolio: ${id}.sql: up step at line 4: CREATE INDEX CONCURRENTLY (line 4) cannot run inside a transaction: put a "-- +step outside transaction" line above it (each such statement in a step of its own), then run \`npm run bedrock -- rehash portfolio\``,
+  );
 });

@@ -1,6 +1,7 @@
 // The differ on real PostgreSQL: a sequence of model edits, each generated and applied to a
 // schema holding rows. After every up the catalog equals a fresh create of the new model; no
 // row is lost; every down restores the previous catalog exactly; up again works.
+import { applyStepsOrThrow, asSteps, Queryable } from '../support/apply-steps';
 import { bigint, EnumType, integer, numeric, quoteIdentifier, ServiceStack, Table, text, timestamptz, varchar } from '../../lib';
 import { emptySchema, ServiceSchema } from '../../lib/migrations/service-schema';
 import { createSql, migrationSql } from '../support/migration-sql';
@@ -87,15 +88,8 @@ const steps: [string, Options][] = [
   ],
 ];
 
-async function run(client: { query(sql: string): Promise<unknown> }, statements: readonly string[]): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    for (const statement of statements) await client.query(statement);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
+async function run(client: Queryable, what: Parameters<typeof asSteps>[0]): Promise<void> {
+  await applyStepsOrThrow(client, asSteps(what));
 }
 
 async function freshCatalog(schema: ServiceSchema): Promise<unknown> {
@@ -133,14 +127,14 @@ test('every step: up equals a fresh create, keeps rows, down restores, up again'
     }
     if (label.startsWith('add an enum value')) expect(change.up).toEqual([`ALTER TYPE "portfolio"."side" ADD VALUE 'hold' BEFORE 'sell';`]);
 
-    await run(migrated, change.up);
+    await run(migrated, change.upSteps);
     expect({ step: label, catalog: await catalogOf(migrated.client, 'portfolio') }).toEqual({ step: label, catalog: await freshCatalog(after) });
     if (change.destructive.every((d) => !d.startsWith('drop table'))) expect(await rowCount(after)).toBe(rowsBefore);
 
-    await run(migrated, change.down);
+    await run(migrated, change.downSteps);
     expect({ step: `${label} (down)`, catalog: await catalogOf(migrated.client, 'portfolio') }).toEqual({ step: `${label} (down)`, catalog: catalogBefore });
 
-    await run(migrated, change.up);
+    await run(migrated, change.upSteps);
     await insertRows(after, index);
     before = after;
   }

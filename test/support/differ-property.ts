@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ClientBase } from 'pg';
-import { generateMigration, MigrationDirectory, ModelError, UnsupportedChange } from '../../lib';
+import { generateMigration, MigrationDirectory, ModelError, StepText, UnsupportedChange } from '../../lib';
+import { StepToRun } from './apply-steps';
 import { ServiceSchema } from '../../lib/migrations/service-schema';
 import { catalogDifferences } from './catalog-differences';
 import { emptyModel, ModelDesc, schemaOfModel, SERVICE, settled } from './model-description';
@@ -107,8 +108,9 @@ async function runSequence(setup: PropertySetup, seed: number, nextEdit: (index:
 
 /** What `generate` wrote for one edit: usually one migration, two when new enum values go first. */
 interface Written {
-  readonly up: readonly string[];
-  readonly down: readonly string[];
+  /** The steps as the written file holds them (what the runner would run). */
+  readonly up: readonly StepToRun[];
+  readonly down: readonly StepToRun[];
   readonly destructive: readonly string[];
 }
 
@@ -116,7 +118,7 @@ interface Written {
 interface Applied {
   readonly step: number;
   readonly edit: Edit;
-  readonly down: readonly string[];
+  readonly down: readonly StepToRun[];
   readonly catalogBefore: unknown;
 }
 
@@ -168,7 +170,7 @@ class Case {
 
     const lines = lineage(before, hinted);
     const rowsBefore = await fingerprints(migrated, SERVICE, lines, 'from');
-    const context = written.map((w, i) => `up${written.length > 1 ? ` (migration ${i + 1} of ${written.length})` : ''}: ${w.up.join(' ')}`);
+    const context = written.map((w, i) => `up${written.length > 1 ? ` (migration ${i + 1} of ${written.length})` : ''}: ${stepsText(w.up)}`);
     let rowsDeleted = false;
     for (const migration of written) {
       const up = await applyKeepingWhatFits(migrated, SERVICE, migration.up, `step ${step} up`, this.tally.dataConflicts);
@@ -217,7 +219,7 @@ class Case {
     let written: Written[];
     try {
       const result = generate(`step_${step}`);
-      written = result.written ? result.migrations.map((m) => m.change) : [];
+      written = result.written ? result.migrations.map(({ migration, change }) => ({ up: stepsOf(migration.upSteps), down: stepsOf(migration.downSteps), destructive: change.destructive })) : [];
     } catch (error) {
       if (!(error instanceof UnsupportedChange)) this.fail(step, edit, 'generate threw', String((error as Error).stack ?? error));
       // The one refusal a valid edit earns: a new NOT NULL column without a default on an existing table.
@@ -243,15 +245,18 @@ class Case {
     const { migrated } = this.setup;
     for (const { step, edit, down, catalogBefore } of [...this.applied].reverse()) {
       const outcome = await applyKeepingWhatFits(migrated, SERVICE, down, `step ${step} down`, this.tally.dataConflicts);
-      if ('error' in outcome) this.fail(step, edit, 'down', outcome.error.message, { statement: outcome.error.statement, sqlstate: outcome.error.code, details: [`down: ${down.join(' ')}`] });
+      if ('error' in outcome) this.fail(step, edit, 'down', outcome.error.message, { statement: outcome.error.statement, sqlstate: outcome.error.code, details: [`down: ${stepsText(down)}`] });
       const now = await catalogOf(migrated, SERVICE);
       if (!sameCatalog(catalogBefore, now)) {
-        this.fail(step, edit, 'catalog after down', 'the down does not restore the catalog before the step', { details: [...catalogDifferences(catalogBefore, now), `down: ${down.join(' ')}`] });
+        this.fail(step, edit, 'catalog after down', 'the down does not restore the catalog before the step', { details: [...catalogDifferences(catalogBefore, now), `down: ${stepsText(down)}`] });
       }
       this.tally.rolledBack += 1;
     }
   }
 }
+
+const stepsOf = (steps: readonly StepText[]): StepToRun[] => steps.map((s) => ({ mode: s.mode, statements: [s.sql] }));
+const stepsText = (steps: readonly StepToRun[]): string => steps.map((s) => `[${s.mode}] ${s.statements.join(' ')}`).join(' ');
 
 /** A failure as a reader needs it: where, what edit, what PostgreSQL said. */
 export function describeFailure(f: Failure): string[] {

@@ -5,10 +5,15 @@ import { diffSchemas } from '../../lib/migrations/schema-diff';
 import { schemaChange } from '../../lib/migrations/schema-change';
 import { createStatements } from '../../lib/migrations/create-statements';
 import { ServiceSchema } from '../../lib/migrations/service-schema';
+import type { RenderedStep } from '../../lib';
 
 export interface MigrationSql {
+  /** Every statement, in order (the steps flattened). */
   readonly up: readonly string[];
   readonly down: readonly string[];
+  /** The statements in steps, as the runner runs them (apply with test/support/apply-steps.ts). */
+  readonly upSteps: readonly RenderedStep[];
+  readonly downSteps: readonly RenderedStep[];
   /** Changes in `up` that lose data, in words; generate refuses them without --accept-data-loss. */
   readonly destructive: readonly string[];
   /** One line per change. */

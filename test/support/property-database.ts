@@ -7,14 +7,9 @@ import { ServiceSchema } from '../../lib/migrations/service-schema';
 import { createSql } from './migration-sql';
 import { Lineage } from './edit-data-loss';
 import { catalogOf } from './schema-state';
+import { applyStep, StatementError, StepToRun } from './apply-steps';
 
-/** A statement PostgreSQL refused, with its SQLSTATE and (for constraint errors) its table. */
-export interface StatementError {
-  readonly statement: string;
-  readonly code: string;
-  readonly message: string;
-  readonly table?: string;
-}
+export type { StatementError };
 
 export const firstLine = (text: string): string => text.split('\n').slice(0, 2).join(' ').slice(0, 300);
 
@@ -42,21 +37,25 @@ export async function inTransaction(client: ClientBase, statements: readonly str
 const isDataConflict = (code: string): boolean => code.startsWith('22') || code.startsWith('23');
 
 /**
- * Applies the statements; when they fail only because rows do not fit (as with
- * --accept-data-loss on a table holding such rows, or a down re-adding a NOT NULL column),
- * deletes the rows of the table the error names, then of every table, retrying after each.
- * Other failures are returned; each retry is noted in `conflicts`.
+ * Applies the steps; when one fails only because rows do not fit (as with --accept-data-loss
+ * on a table holding such rows, or a down re-adding a NOT NULL column), deletes the rows of the
+ * table the error names, then of every table, and tries that step again (the steps before it
+ * committed: a deploy resumes the same way). Other failures are returned; each retry is noted
+ * in `conflicts`.
  */
-export async function applyKeepingWhatFits(client: ClientBase, schema: string, statements: readonly string[], label: string, conflicts: string[]): Promise<{ rowsDeleted: boolean } | { error: StatementError }> {
+export async function applyKeepingWhatFits(client: ClientBase, schema: string, steps: readonly StepToRun[], label: string, conflicts: string[]): Promise<{ rowsDeleted: boolean } | { error: StatementError }> {
   let rowsDeleted = false;
-  for (let attempt = 0; ; attempt++) {
-    const error = await inTransaction(client, statements);
-    if (!error) return { rowsDeleted };
-    if (!isDataConflict(error.code) || attempt === 2) return { error };
-    const cleared = await deleteRows(client, schema, attempt === 0 ? error.table : undefined);
-    conflicts.push(`${label}: ${error.code} ${firstLine(error.message)}; deleted the rows of ${cleared}`);
-    rowsDeleted = true;
+  for (const step of steps) {
+    for (let attempt = 0; ; attempt++) {
+      const error = await applyStep(client, step);
+      if (!error) break;
+      if (!isDataConflict(error.code) || attempt === 2) return { error };
+      const cleared = await deleteRows(client, schema, attempt === 0 ? error.table : undefined);
+      conflicts.push(`${label}: ${error.code} ${firstLine(error.message)}; deleted the rows of ${cleared}`);
+      rowsDeleted = true;
+    }
   }
+  return { rowsDeleted };
 }
 
 async function deleteRows(client: ClientBase, schema: string, table: string | undefined): Promise<string> {

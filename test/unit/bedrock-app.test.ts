@@ -164,3 +164,12 @@ test('no secret, connection string or absolute path of this machine anywhere in 
     }
   }
 });
+
+test("each environment's runner settings are in its plan: prod and staging refuse long rewrites, every environment retries short lock waits", () => {
+  const head = (id: string): Json => Object.entries(stacks[id].resource.terraform_data as Json).find(([name]) => name.startsWith('migrations_head'))![1];
+  for (const environment of ['prod', 'staging']) {
+    expect(head(`${environment}-datahub`).provisioner[0]['local-exec'].command).toMatch(/ --lock-timeout-ms 500 --statement-timeout-ms 3600000 .* --lock-retries 8 .* --offline-max-rows 100000$/);
+    expect(head(`${environment}-datahub`).input.settings).toMatchObject({ statementTimeoutMs: 3600000, offlineChangeMaxRows: 100000 });
+  }
+  expect(head('local-datahub').provisioner[0]['local-exec'].command).not.toContain('--offline-max-rows');
+});

@@ -79,3 +79,44 @@ describe('characters a reviewer cannot see', () => {
     expect(() => parseMigration('f.sql', text.replace('\u202e', '\u001b'))).toThrow(/^f\.sql: line 5: it contains U\+001B/);
   });
 });
+
+describe('steps', () => {
+  const file = (body: string[], header: string[] = []) => ['-- service: datahub', '-- parent: none', ...header, '', ...body, ''].join('\n');
+  const parse = (text: string) => parseMigration(`${base.id}.sql`, text);
+
+  test('a section without step lines is one transactional step: files written before steps keep their meaning', () => {
+    const parsed = parse(file(['-- +up', 'SELECT 1;', 'SELECT 2;', '-- +down', 'SELECT 3;']));
+    expect(parsed.upSteps).toEqual([{ mode: 'transaction', sql: 'SELECT 1;\nSELECT 2;', line: 5 }]);
+    expect(parsed.downSteps).toEqual([{ mode: 'transaction', sql: 'SELECT 3;', line: 8 }]);
+    expect(parse(file(['-- +up', 'SELECT 1;', '-- +down'])).downSteps).toEqual([]);
+  });
+
+  test('step lines split a section; each step has its mode and the line its SQL starts on', () => {
+    const parsed = parse(file(['-- +up', '-- +step', 'SELECT 1;', 'SELECT 2;', '-- +step outside transaction', 'CREATE INDEX CONCURRENTLY i ON datahub.t (a);', '-- +step offline', 'SELECT 3;', '-- +down', '-- +step outside transaction', 'DROP INDEX CONCURRENTLY datahub.i;']));
+    expect(parsed.upSteps.map((s) => [s.mode, s.sql, s.line])).toEqual([
+      ['transaction', 'SELECT 1;\nSELECT 2;', 6],
+      ['outside transaction', 'CREATE INDEX CONCURRENTLY i ON datahub.t (a);', 9],
+      ['offline', 'SELECT 3;', 11],
+    ]);
+    expect(parsed.downSteps.map((s) => s.mode)).toEqual(['outside transaction']);
+  });
+
+  test.each([
+    ['SQL before the first step line', ['-- +up', 'SELECT 0;', '-- +step', 'SELECT 1;', '-- +down'], [], 'line 5: SQL after "-- +up" before its first "-- +step" line'],
+    ['a step with no SQL', ['-- +up', '-- +step', '-- +step', 'SELECT 1;', '-- +down'], [], 'line 5: the step holds no SQL: remove the "-- +step" line'],
+    ['an unknown kind of step', ['-- +up', '-- +step sometimes', 'SELECT 1;', '-- +down'], [], '"-- +step sometimes" is not a step marker: use one of "-- +step", "-- +step outside transaction", "-- +step offline"'],
+    ['step lines in a file whose header says transactional: false', ['-- +up', '-- +step', 'SELECT 1;', '-- +down'], ['-- transactional: false'], 'remove the header line and mark each statement that must run outside a transaction'],
+    ['a step line in the header', ['-- +up', 'SELECT 1;', '-- +down'], ['-- +step'], '"-- +step" comes before "-- +up"'],
+    ['a step line inside a dollar quote, which a reviewer would take for a marker', ['-- +up', '-- +step', 'SELECT $$', '-- +step outside transaction', '$$;', '-- +down'], [], 'reads "-- +step outside transaction" inside a string, dollar quote or comment'],
+  ])('refused: %s', (_label, body, header, message) => {
+    expect(() => parse(file(body, header))).toThrow(message);
+  });
+
+  test('one transactional step is written without a marker, anything else with one above each step', () => {
+    const one = formatMigration({ ...base, summary: [], up: [{ mode: 'transaction', statements: ['SELECT 1;'] }], down: [] });
+    expect(one).toContain('-- +up\nSELECT 1;\n\n-- +down\n');
+    const two = formatMigration({ ...base, summary: [], up: [{ mode: 'transaction', statements: ['SELECT 1;'] }, { mode: 'outside transaction', statements: ['VACUUM datahub.t;'] }], down: [] });
+    expect(two).toContain('-- +up\n-- +step\nSELECT 1;\n-- +step outside transaction\nVACUUM datahub.t;\n');
+    expect(parse(two).upSteps.map((s) => s.mode)).toEqual(['transaction', 'outside transaction']);
+  });
+});

@@ -45,7 +45,11 @@ test('the plan shows each migration with its SQL, and a head that runs the runne
   const [, head] = Object.entries(data).find(([name]) => name.startsWith('migrations_head'))!;
   expect(head.depends_on).toEqual([`terraform_data.${recordName}`, 'postgresql_default_privileges.default_tables_portfolio_app']);
   const command: string = head.provisioner[0]['local-exec'].command;
-  expect(command).toMatch(/^node assets\/migrations_runner_\w+\/\w+\/runner\.js --manifest assets\/migrations_manifest_\w+\/\w+\/datahub-\w+\.json --expect [0-9a-f]{64}$/);
+  expect(command).toMatch(
+    /^node assets\/migrations_runner_\w+\/\w+\/runner\.js --manifest assets\/migrations_manifest_\w+\/\w+\/datahub-\w+\.json --expect [0-9a-f]{64} --lock-timeout-ms 500 --statement-timeout-ms 900000 --lock-wait-ms 60000 --lock-retries 8 --lock-retry-backoff-ms 1000 --lock-retry-max-backoff-ms 30000$/,
+  );
+  // The settings are in the plan as data too, where a reviewer reads them.
+  expect(head.input.settings).toEqual({ lockTimeoutMs: 500, statementTimeoutMs: 900000, lockWaitMs: 60000, lockRetries: { retries: 8, backoffMs: 1000, maxBackoffMs: 30000 } });
   expect(head.provisioner[0]['local-exec']).not.toHaveProperty('when'); // create-time only: destroy never drops tables
   expect(head.triggers_replace).toMatchObject({ service: 'datahub', head: record.input.id, chain: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
@@ -58,7 +62,7 @@ test('the plan shows each migration with its SQL, and a head that runs the runne
 test('downgrades are passed to the runner only where the environment allows them', async () => {
   const project = await projectWithOneMigration();
   const command = (allow: boolean) => (Object.entries(synthStack(project, allow).json.resource.terraform_data).find(([n]) => n.startsWith('migrations_head'))![1] as Json).provisioner[0]['local-exec'].command;
-  expect(command(true)).toMatch(/ --allow-downgrades$/);
+  expect(command(true)).toMatch(/ --allow-downgrades --lock-timeout-ms /);
   expect(command(false)).not.toContain('--allow-downgrades');
 });
 
@@ -93,5 +97,28 @@ test('synth refuses CREATE INDEX CONCURRENTLY in a migration that runs in a tran
   writeFileSync(path.join(dir, `${id}.sql`), ['-- service: datahub', `-- parent: ${head}`, '-- +up', 'CREATE INDEX CONCURRENTLY x_idx ON datahub.klines (symbol);', '-- +down', 'DROP INDEX datahub.x_idx;', ''].join('\n'));
   writeFileSync(path.join(dir, 'snapshots', `${id}.json`), readFileSync(path.join(dir, 'snapshots', `${head}.json`)));
   expect((await project.cli('rehash', 'datahub')).code).toBe(0);
-  expect(() => synthStack(project, false)).toThrow(`[test-datahub] datahub: ${id}.sql: CREATE INDEX CONCURRENTLY cannot run inside a transaction`);
+  expect(() => synthStack(project, false)).toThrow(`[test-datahub] datahub: ${id}.sql: up step at line 4: CREATE INDEX CONCURRENTLY (line 4) cannot run inside a transaction: put a "-- +step outside transaction" line above it`);
+});
+
+test("an environment's timeouts, retries and offline limit reach the runner's command line", async () => {
+  const project = await projectWithOneMigration();
+  const app = Testing.app();
+  const migrations = { lockTimeoutMs: 250, lockRetries: { retries: 3, backoffMs: 500, maxBackoffMs: 4000 }, offlineChangeMaxRows: 100000 };
+  const stack = new ServiceStack(app, { service: 'datahub', environment: testEnvironment({ services: ['datahub'], migrations }), registry: testRegistry, migrationsDirectory: project.migrationsDirectory('datahub') });
+  project.tables.datahub(stack);
+  const json: Json = JSON.parse(Testing.synth(stack, true));
+  const head = Object.entries(json.resource.terraform_data).find(([n]) => n.startsWith('migrations_head'))![1] as Json;
+  expect(head.provisioner[0]['local-exec'].command).toMatch(/ --lock-timeout-ms 250 --statement-timeout-ms 900000 --lock-wait-ms 60000 --lock-retries 3 --lock-retry-backoff-ms 500 --lock-retry-max-backoff-ms 4000 --offline-max-rows 100000$/);
+  expect(head.input.settings).toMatchObject({ lockTimeoutMs: 250, offlineChangeMaxRows: 100000 });
+});
+
+test.each([
+  [{ lockTimeoutMs: 0 }, 'migrations.lockTimeoutMs 0: give a whole number above 0'],
+  [{ statementTimeoutMs: '1h' }, 'migrations.statementTimeoutMs "1h": give a whole number above 0'],
+  [{ lockRetries: { retries: -1 } }, 'migrations.lockRetries.retries -1: give a whole number 0 or more'],
+  [{ lockRetries: { backoffMs: 5000, maxBackoffMs: 1000 } }, 'migrations.lockRetries.maxBackoffMs 1000 is below backoffMs 5000'],
+  [{ lockTimeout: 500 }, 'migrations.lockTimeout is not a setting (known: lockTimeoutMs, '],
+  [{ offlineChangeMaxRows: 1.5 }, 'migrations.offlineChangeMaxRows 1.5: give a whole number 0 or more'],
+])('environment migrations settings %j are refused at construction', (migrations, message) => {
+  expect(() => new ServiceStack(Testing.app(), { service: 'datahub', environment: testEnvironment({ services: ['datahub'], migrations: migrations as never }), registry: testRegistry })).toThrow(message);
 });

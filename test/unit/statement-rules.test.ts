@@ -429,7 +429,7 @@ describe('BEDROCK-S4 KnownStatementsOnly', () => {
     ['CREATE SERVER other FOREIGN DATA WRAPPER postgres_fdw;', "CREATE SERVER (CreateForeignServerStmt) is not a statement a service's migration runs: the platform stack (PlatformStack) owns database-wide objects; if a migration really needs it, open an issue"],
     ['CREATE PUBLICATION everything FOR ALL TABLES;', "CREATE PUBLICATION (CreatePublicationStmt) is not a statement a service's migration runs: the platform stack (PlatformStack) owns database-wide objects; if a migration really needs it, open an issue"],
     ['CREATE DATABASE other;', "CREATE DATABASE (CreatedbStmt) is not a statement a service's migration runs: the database is the platform stack's (PlatformStack)"],
-    ['COMMIT;', "COMMIT (TransactionStmt) is not a statement a service's migration runs: the runner runs each migration in one transaction (or statement by statement when it is marked `-- transactional: false`): remove it"],
+    ['COMMIT;', "COMMIT (TransactionStmt) is not a statement a service's migration runs: the runner runs each step of a migration in a transaction of its own (or alone outside one, under `-- +step outside transaction`): remove it"],
     ['CHECKPOINT;', "CHECKPOINT (CheckPointStmt) is not a statement a service's migration runs: checkpoints are the server's and the platform team's: remove it"],
   ])('%s is refused', (sql, message) => {
     expect(judge(sql)).toContain(`${FILE} line 6: [BEDROCK-S4] ${message}`);

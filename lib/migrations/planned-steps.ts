@@ -1,0 +1,90 @@
+// A migration file's steps as the runner needs them, decided here with PostgreSQL's parser at
+// hand: which tables each step locks, which index a step outside a transaction builds or drops,
+// and whether running it again after a failure is safe.
+import { parseScript } from '../sql/parser';
+import { qualifiedName } from '../sql/identifier';
+import { PlannedStep, StepIndex } from '../runner/planned-migration';
+import { StepText } from './migration-file';
+
+interface Statement {
+  readonly kind: string;
+  readonly node: Record<string, unknown>;
+  readonly sql: string;
+  /** Lines from the step's first line to the statement's. */
+  readonly lineOffset: number;
+}
+
+/**
+ * The planned steps of a section. A step outside a transaction written without markers (a file
+ * whose header says `-- transactional: false`) becomes one step per statement, as before.
+ */
+export function plannedSteps(steps: readonly StepText[], schema: string): PlannedStep[] {
+  return steps.flatMap((step) => {
+    const statements = statementsOf(step.sql);
+    if (step.mode !== 'outside transaction') return [planned(step, statements, schema, step.sql, step.line)];
+    return statements.map((s) => planned(step, [s], schema, s.sql, step.line + s.lineOffset));
+  });
+}
+
+function planned(step: StepText, statements: readonly Statement[], schema: string, sql: string, line: number): PlannedStep {
+  const transactional = step.mode !== 'outside transaction';
+  const index = transactional ? undefined : indexOf(statements[0], schema);
+  return {
+    transactional,
+    sql,
+    tables: [...new Set(statements.flatMap((s) => relationsOf(s.node, schema)))],
+    retrySafe: transactional || index !== undefined || statements.every((s) => s.kind === 'VacuumStmt'),
+    ...(index ? { index } : {}),
+    offline: step.mode === 'offline',
+    line,
+  };
+}
+
+function statementsOf(sql: string): Statement[] {
+  const bytes = Buffer.from(sql, 'utf8');
+  return (parseScript(sql).stmts ?? []).map((raw) => {
+    const start = raw.stmt_location ?? 0;
+    const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
+    const [[kind, node]] = Object.entries(raw.stmt as unknown as Record<string, Record<string, unknown>>);
+    const text = bytes.subarray(start, end).toString('utf8');
+    const leading = text.length - text.trimStart().length;
+    const lineOffset = bytes.subarray(0, start).toString('utf8').split('\n').length - 1 + (text.slice(0, leading).match(/\n/g)?.length ?? 0);
+    return { kind, node, sql: text.trim(), lineOffset };
+  });
+}
+
+/** Every relation a statement names (tables, indexes), qualified: the ones its locks fall on. */
+function relationsOf(node: unknown, schema: string): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object') return;
+    const record = value as Record<string, unknown>;
+    if (typeof record.relname === 'string') found.push(qualifiedName(typeof record.schemaname === 'string' ? record.schemaname : schema, record.relname));
+    Object.values(record).forEach(visit);
+  };
+  visit(node);
+  const dropped = droppedIndex(node as Record<string, unknown>, schema);
+  return dropped ? [...found, qualifiedName(dropped.schema, dropped.name)] : found;
+}
+
+/** The index a CREATE INDEX CONCURRENTLY or DROP INDEX CONCURRENTLY works on. */
+function indexOf(statement: Statement | undefined, schema: string): StepIndex | undefined {
+  if (!statement || statement.node.concurrent !== true) return undefined;
+  if (statement.kind === 'IndexStmt') {
+    const name = statement.node.idxname;
+    const relation = statement.node.relation as Record<string, unknown> | undefined;
+    // An index left unnamed gets a name PostgreSQL chooses: a retry could not find it.
+    if (typeof name !== 'string' || !relation) return undefined;
+    return { schema: typeof relation.schemaname === 'string' ? relation.schemaname : schema, name, action: 'create' };
+  }
+  const dropped = statement.kind === 'DropStmt' ? droppedIndex(statement.node, schema) : undefined;
+  return dropped ? { ...dropped, action: 'drop' } : undefined;
+}
+
+function droppedIndex(node: Record<string, unknown>, schema: string): { schema: string; name: string } | undefined {
+  if (node.removeType !== 'OBJECT_INDEX' || !Array.isArray(node.objects) || node.objects.length !== 1) return undefined;
+  const items = ((node.objects[0] as { List?: { items?: { String?: { sval?: string } }[] } }).List?.items ?? []).map((i) => i.String?.sval);
+  if (items.length === 0 || items.length > 2 || items.some((i) => typeof i !== 'string')) return undefined;
+  return items.length === 2 ? { schema: items[0]!, name: items[1]! } : { schema, name: items[0]! };
+}

@@ -1,0 +1,48 @@
+// Who holds the locks a step waited for: the other sessions holding granted locks on its tables,
+// longest-running transaction first. Named by pid, application, state and start times, never by
+// their query text (it may hold data or secrets).
+import { ClientBase } from 'pg';
+
+interface Holder {
+  readonly pid: number;
+  readonly application_name: string;
+  readonly state: string | null;
+  readonly xact_start: Date | null;
+  readonly query_start: Date | null;
+}
+
+/**
+ * One line naming the sessions that hold locks on `tables` (schema-qualified, quoted SQL names,
+ * resolved with to_regclass), e.g. `pid 4242 (application "psql", idle in transaction,
+ * transaction started 2026-01-01T10:00:00.000Z, last query started 2026-01-01T10:00:01.000Z)`.
+ *
+ * Asked after the wait ended, so the writers that queued behind the step's own lock request hold
+ * their locks by now too: only sessions whose transaction began before the wait (`waitedMs` ago)
+ * can have been what it waited for. When none qualifies, every holder is named.
+ */
+export async function blockingSessions(client: ClientBase, tables: readonly string[], waitedMs = 0): Promise<string> {
+  if (tables.length === 0) return 'a session the runner cannot name (the step lists no tables)';
+  const { rows } = await client.query<Holder & { before_wait: boolean }>(
+    `SELECT a.pid, a.application_name, a.state, a.xact_start, a.query_start,
+            coalesce(a.xact_start <= pg_catalog.clock_timestamp() - pg_catalog.make_interval(secs => $2::double precision / 1000), false) AS before_wait
+       FROM pg_catalog.pg_stat_activity a
+      WHERE a.pid <> pg_catalog.pg_backend_pid()
+        AND a.pid IN (SELECT l.pid FROM pg_catalog.pg_locks l
+                       WHERE l.granted AND l.locktype = 'relation'
+                         AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
+                         AND l.relation IN (SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($1::text[]) AS t))
+      ORDER BY a.xact_start NULLS LAST, a.pid`,
+    [tables, waitedMs],
+  );
+  if (rows.length === 0) return `no session now (the one that held a lock on ${tables.join(', ')} has ended)`;
+  const older = rows.filter((r) => r.before_wait);
+  return (older.length > 0 ? older : rows).map(describeHolder).join('; ');
+}
+
+function describeHolder(holder: Holder): string {
+  // Any session sets its own application_name: quoted as JSON, it cannot break the log line.
+  const parts = [`application ${JSON.stringify(holder.application_name)}`, holder.state ?? 'state unknown'];
+  if (holder.xact_start) parts.push(`transaction started ${holder.xact_start.toISOString()}`);
+  if (holder.query_start) parts.push(`last query started ${holder.query_start.toISOString()}`);
+  return `pid ${holder.pid} (${parts.join(', ')})`;
+}

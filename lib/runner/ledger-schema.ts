@@ -1,0 +1,104 @@
+// The ledger's tables, created on the first deploy and upgraded in place on the first deploy of
+// a newer runner: every row a database already holds is kept.
+import { ClientBase } from 'pg';
+import { advisoryLockHolder } from './service-lock';
+
+/** Serializes ledger creation and upgrade between runners of different services (key: 'bedrock', 0). */
+const SETUP_LOCK = `pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('bedrock'::text), 0)`;
+
+/**
+ * Whether the ledger exists at its current version, in one catalog query (the common case:
+ * nothing to do). `down_steps` is the newest column, added in the same transaction as every
+ * other change of its version, so its presence means the whole upgrade is there.
+ */
+const CURRENT = `SELECT pg_catalog.to_regclass('bedrock.migration_history'::text) IS NOT NULL
+    AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('bedrock.migrations'::text) AND attname = 'down_steps' AND NOT attisdropped) AS ok`;
+
+/** The ledger as the first runners created it (version 1): kept so an empty database and an old ledger take the same upgrade path. */
+const VERSION_1 = [
+  `CREATE SCHEMA IF NOT EXISTS bedrock`,
+  `REVOKE ALL ON SCHEMA bedrock FROM PUBLIC`,
+  `CREATE TABLE IF NOT EXISTS bedrock.migrations (
+      service text NOT NULL,
+      id text NOT NULL,
+      checksum text NOT NULL,
+      up_sql text NOT NULL,
+      down_sql text NOT NULL,
+      transactional boolean NOT NULL,
+      status text NOT NULL CHECK (status IN ('applied', 'failed', 'baselined')),
+      applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      applied_by text NOT NULL DEFAULT session_user,
+      duration_ms integer,
+      error text,
+      PRIMARY KEY (service, id))`,
+  `CREATE TABLE IF NOT EXISTS bedrock.migration_history (
+      at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      service text NOT NULL,
+      id text NOT NULL,
+      action text NOT NULL CHECK (action IN ('up', 'down', 'baseline', 'failed', 'resolved')),
+      by text NOT NULL DEFAULT session_user,
+      duration_ms integer,
+      error text)`,
+];
+
+/**
+ * Version 2: migrations in steps. steps_done counts the up steps done (all, once applied) or,
+ * while rolling back, the down steps done; steps_total is the number of up steps; down_steps
+ * holds the down's steps as the plan had them, so a rollback runs from the ledger (NULL for
+ * rows of version 1: their down_sql runs as one transaction). A row may be 'partial' (up
+ * stopped, or under way, at step steps_done + 1) or 'rolling_back' (down stopped at down step
+ * steps_done + 1). The CHECK constraints keep the names PostgreSQL gave them in version 1.
+ */
+const VERSION_2 = [
+  `ALTER TABLE bedrock.migrations
+      ADD COLUMN IF NOT EXISTS steps_done integer,
+      ADD COLUMN IF NOT EXISTS steps_total integer,
+      ADD COLUMN IF NOT EXISTS down_steps jsonb,
+      DROP CONSTRAINT IF EXISTS migrations_status_check,
+      ADD CONSTRAINT migrations_status_check CHECK (status IN ('applied', 'failed', 'baselined', 'partial', 'rolling_back'))`,
+];
+
+/**
+ * Creates the ledger if missing, and upgrades one an older runner created. Owned by the
+ * deploying role; no other role gets access. The setup lock is waited for at most `waitMs`
+ * (any role can take an advisory lock, so an app session holding this key must not block every
+ * first deploy forever); the same bound holds for the upgrade's lock on the ledger tables.
+ */
+export async function ensureLedger(client: ClientBase, waitMs = 60_000): Promise<void> {
+  if ((await client.query(CURRENT)).rows[0].ok) return;
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1::text, true)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
+    await takeSetupLock(client, waitMs);
+    for (const statement of [...VERSION_1, ...VERSION_2]) await client.query(statement).catch((error) => upgradeLockTimeout(client, error, waitMs));
+    await client.query('COMMIT');
+  } catch (error) {
+    if (!(error instanceof LedgerLockTimeout)) await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+async function takeSetupLock(client: ClientBase, waitMs: number): Promise<void> {
+  await client.query(`SELECT ${SETUP_LOCK}`).catch(async (error: { code?: string }) => {
+    if (error.code !== '55P03') throw error;
+    await client.query('ROLLBACK');
+    const holder = await advisoryLockHolder(client, '0');
+    throw new LedgerLockTimeout(
+      `creating the ledger (schema bedrock) waits for the advisory lock (hashtext('bedrock'), 0), held by ${holder}. Waited ${Math.round(waitMs / 1000)} s: ` +
+        'another deploy is creating it, or a session took that key by mistake: end that session (pg_terminate_backend) and deploy again',
+    );
+  });
+}
+
+/** An older ledger's tables were busy (read by a session in a long transaction) past the wait. */
+async function upgradeLockTimeout(client: ClientBase, error: { code?: string }, waitMs: number): Promise<never> {
+  if (error.code !== '55P03') throw error;
+  await client.query('ROLLBACK');
+  throw new LedgerLockTimeout(
+    `upgrading the ledger (bedrock.migrations) waited ${Math.round(waitMs / 1000)} s for a lock on it: a session holds the ledger open in a long transaction; ` +
+      'end it (see pg_stat_activity) and deploy again',
+  );
+}
+
+/** The ledger's setup lock was not granted in time. */
+export class LedgerLockTimeout extends Error {}

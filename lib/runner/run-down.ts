@@ -1,0 +1,57 @@
+// A migration's down, run from the ledger row (not from the plan, which no longer holds it),
+// step by step from where an interrupted rollback stopped. Rows of older runners have no
+// steps: their down SQL runs as one transaction.
+import { LedgerRow } from './ledger';
+import { PlannedStep } from './planned-migration';
+import { RunContext } from './run-context';
+import { runStep } from './run-step';
+import { downStepLedger } from './step-ledger';
+import { stepName, StepToRun } from './step-to-run';
+
+export interface PendingDown {
+  readonly row: LedgerRow;
+  /** The 0-based index of the first down step to run. */
+  readonly from: number;
+  /** The ledger holds the migration as rolling back, stopped at down step `from` + 1. */
+  readonly resumed: boolean;
+}
+
+/** The down steps of a ledger row; one transactional step of its down SQL for a row without them. */
+export function downStepsOf(row: LedgerRow): readonly PlannedStep[] {
+  const steps = row.down_steps ?? [];
+  if (steps.length > 0) return steps;
+  return [{ transactional: true, sql: row.down_sql, tables: [], retrySafe: true, offline: false, line: 0 }];
+}
+
+export async function runDown(context: RunContext, pending: PendingDown): Promise<void> {
+  const { row } = pending;
+  const service = context.plan.service;
+  const steps = downStepsOf(row);
+  const started = Date.now();
+  if (pending.resumed) context.log(`${service}: resuming the rollback of ${row.id} at down step ${pending.from + 1} of ${steps.length}`);
+  for (let index = pending.from; index < steps.length; index++) {
+    const stepStarted = Date.now();
+    const outcome = await runStep(context, downStep(context, pending, steps, index, started));
+    const outside = steps[index].transactional ? '' : ' (outside a transaction)';
+    if (steps.length > 1) context.log(`${service}: ${row.id} down step ${index + 1}/${steps.length}${outside} ${outcome === 'ran' ? 'in' : 'found done, recorded in'} ${Date.now() - stepStarted} ms`);
+  }
+  context.log(`${service}: rolled back ${row.id} in ${Date.now() - started} ms`);
+}
+
+function downStep(context: RunContext, pending: PendingDown, steps: readonly PlannedStep[], index: number, since: number): StepToRun {
+  const { id } = pending.row;
+  const [step, total] = [index + 1, steps.length];
+  const recorded = pending.resumed || index > 0;
+  return {
+    step: steps[index],
+    id,
+    name: stepName(total > 1 ? `rolling back ${id},` : `rolling back ${id}`, 'down step', steps[index], step, total),
+    doing: 'rolling back',
+    subject: total > 1 ? `${id} (down step ${step} of ${total})` : id,
+    resumed: pending.resumed && index === pending.from,
+    recorded,
+    stoppedAt: `the rollback of ${id} as stopped at down step ${step} of ${total}`,
+    again: 'the next deploy of a plan without it',
+    ledger: downStepLedger(context.plan.service, id, step, total, since, recorded),
+  };
+}

@@ -1,0 +1,105 @@
+// Runs one step of a migration's up or down: a transactional step in one round trip with its
+// ledger change, or one statement outside a transaction with the ledger written before and
+// after it; lock timeouts retried with backoff; every stop explained in one RunnerError.
+import { SilentServer } from './answer-bound';
+import { dropInvalidIndex, INDEX_STEP_LOCK_TIMEOUT_MS, indexState, indexStepDone } from './index-step';
+import { LockRetries } from './converge-options';
+import { withLockRetries } from './lock-retry';
+import { lostConnection, silentServer } from './lost-connection';
+import { runOutsideTransaction } from './outside-step';
+import { RunContext } from './run-context';
+import { describe } from './runner-error';
+import { isConnectionLost } from './session';
+import { inOneTransaction } from './step-transaction';
+import { lostOutside, retryLine, stepFailure, unrecorded } from './step-messages';
+import { StepToRun } from './step-to-run';
+
+/** 'already done': a resumed index step found its index as the step leaves it, and was only recorded. */
+export type StepOutcome = 'ran' | 'already done';
+
+export function runStep(context: RunContext, run: StepToRun): Promise<StepOutcome> {
+  return run.step.transactional ? runTransactional(context, run) : runOutside(context, run);
+}
+
+const NO_RETRIES: LockRetries = { retries: 0, backoffMs: 0, maxBackoffMs: 0 };
+
+async function runTransactional(context: RunContext, run: StepToRun): Promise<StepOutcome> {
+  const { client, plan, settings } = context;
+  try {
+    await withLockRetries(
+      settings.lockRetries,
+      () => inOneTransaction(client, plan, settings, run.step.sql, run.ledger.committedSql()),
+      async (retry, waitMs) => context.log(await retryLine(context, run, retry, waitMs)),
+    );
+  } catch (error) {
+    if (error instanceof SilentServer) throw silentServer(plan, run.subject, run.doing, error.boundMs);
+    if (isConnectionLost(error)) throw await lostConnection(plan, run.subject, run.doing, error, context.options, run.ledger.probe);
+    // The step's failure is what must be told; a ledger that cannot take its error keeps the step before it.
+    await run.ledger.stopped(client, describe(error), false).catch(() => undefined);
+    throw await stepFailure(context, run, error);
+  }
+  context.committed = true;
+  return 'ran';
+}
+
+async function runOutside(context: RunContext, run: StepToRun): Promise<StepOutcome> {
+  const { client } = context;
+  if (await finishedBeforeResume(context, run)) return 'already done';
+  await run.ledger.started(client, run.step.retrySafe);
+  context.committed = true;
+  const started = Date.now();
+  try {
+    // Only a step safe to run again is tried again; index steps wait without lock_timeout.
+    await withLockRetries(
+      run.step.retrySafe ? context.settings.lockRetries : NO_RETRIES,
+      () => attemptOutside(context, run),
+      async (retry, waitMs) => context.log(await retryLine(context, run, retry, waitMs)),
+    );
+  } catch (error) {
+    if (error instanceof SilentServer || isConnectionLost(error)) throw lostOutside(context, run, describe(error));
+    const undone = await cleanUpAfter(context, run, error);
+    await run.ledger.stopped(client, describe(error), !run.step.retrySafe).catch(() => undefined);
+    throw await stepFailure(context, run, error, undone);
+  }
+  await run.ledger.finished(client, Date.now() - started).catch((error) => {
+    throw unrecorded(context, run, describe(error));
+  });
+  return 'ran';
+}
+
+/**
+ * Resuming an index step the ledger shows started: if the index is already as the step leaves
+ * it, the interrupted run finished the statement before it could record it. Recorded as done.
+ */
+async function finishedBeforeResume(context: RunContext, run: StepToRun): Promise<boolean> {
+  const index = run.step.index;
+  if (!run.resumed || !index || !indexStepDone(index, await indexState(context, index))) return false;
+  await run.ledger.finished(context.client, 0);
+  context.committed = true;
+  const state = index.action === 'create' ? 'exists and is valid' : 'is already gone';
+  context.log(`${context.plan.service}: ${run.name}: the index ${index.schema}.${index.name} ${state}: the interrupted run had finished the step; recorded as done without running it`);
+  return true;
+}
+
+async function attemptOutside(context: RunContext, run: StepToRun): Promise<void> {
+  const index = run.step.index;
+  if (index?.action === 'create' && (await dropInvalidIndex(context, index))) {
+    context.log(`${context.plan.service}: ${run.name}: dropped the INVALID index ${index.schema}.${index.name} an earlier build left, before building it again`);
+  }
+  await runOutsideTransaction(context, run.step.sql, index ? INDEX_STEP_LOCK_TIMEOUT_MS : context.settings.lockTimeoutMs);
+}
+
+/**
+ * A failed CREATE INDEX CONCURRENTLY leaves its index INVALID (still updated by every write,
+ * never used by a query): dropped now, best effort, so nothing is left INVALID. Not when the
+ * name was taken already (42P07): that index is not the step's.
+ */
+async function cleanUpAfter(context: RunContext, run: StepToRun, error: unknown): Promise<string | undefined> {
+  const index = run.step.index;
+  if (index?.action !== 'create' || (error as { code?: string }).code === '42P07') return undefined;
+  try {
+    return (await dropInvalidIndex(context, index)) ? `The INVALID index ${index.schema}.${index.name} it left was dropped` : 'It left no INVALID index';
+  } catch (cleanup) {
+    return `The INVALID index ${index.schema}.${index.name} it left could not be dropped now (${describe(cleanup)}): the next deploy drops it first`;
+  }
+}
