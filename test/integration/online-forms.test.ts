@@ -6,6 +6,12 @@
 // fresh create of the model gives (after an up) or what it was before the up (after a down).
 // The figures of every up and down are printed. A control runs the blocking form of step 1 (a
 // plain CREATE INDEX) under the same load, to show the load sees a write stalled by a build.
+// At 200,000 rows that bound alone cannot tell an online form from a blocking one (a plain
+// build takes less than the lock timeout), so two last tests show what matters on a hot table:
+// a reader holding a transaction on klines for seconds, while the runner's first step needs
+// ACCESS EXCLUSIVE. With the short lock_timeout and retries, no write waits longer than the
+// timeout and each retry names the reader; with a long lock_timeout (the control) the writers
+// queue behind the runner's lock request for the reader's remaining time.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +20,7 @@ import { bigint, generateMigration, integer, MigrationDirectory, numeric, ownerR
 import { Migration } from '../../lib/migrations/migration-file';
 import { migrationPlan } from '../../lib/migrations/migration-plan';
 import { ServiceSchema } from '../../lib/migrations/service-schema';
+import { LockRetries } from '../../lib/runner/converge-options';
 import { converge } from '../../lib/runner/runner';
 import { hasTestServer, TestServer, useTestDatabase } from '../support/database';
 import { createSql } from '../support/migration-sql';
@@ -28,6 +35,27 @@ const ROWS = 200_000;
 const LOCK_TIMEOUT_MS = 500;
 /** Writes before the runner starts and after it ends, so the load is steady across the whole migration. */
 const SETTLE_MS = 150;
+/** How the write load's sessions name themselves (application_name), so a retry line naming one is seen. */
+const WRITE_LOAD_APPLICATION = 'online-forms write load';
+/** The long reader's application_name. */
+const READER_APPLICATION = 'online-forms long reader';
+/** How long the long reader keeps its transaction on klines open, from its BEGIN to its COMMIT. */
+const READER_HOLD_MS = 2_500;
+/** The retries of the long-reader tests: enough, from 200 ms doubling, to outlast the reader. */
+const READER_RETRIES: LockRetries = { retries: 10, backoffMs: 200, maxBackoffMs: 1_000 };
+/**
+ * What a write may take beyond the lock timeout behind the runner's timed-out lock request: its
+ * own statement (a one-row insert or update, p99 a few ms here) and the wake-up once the
+ * request is cancelled, or the rest of the brief ADD ... NOT VALID transaction it queued behind
+ * (one round trip). Measured on 18 and 14 over three runs each: at most 5 ms over 500 ms (longest writes
+ * 503.8 to 504.9 ms). 150 ms leaves room for a loaded machine while staying far below the
+ * control's stall (more than 1,500 ms), so the bound still tells the two apart.
+ */
+const STATEMENT_MARGIN_MS = 150;
+/** The control's lock_timeout: longer than the reader holds, so the runner's request never times out. */
+const NO_TIMEOUT_MS = 10_000;
+/** The shortest write stall the control must show: most of the reader's remaining time (about 2,400 ms). */
+const CONTROL_STALL_MS = 1_500;
 
 /** What the model holds at one point of the sequence. */
 interface Stage {
@@ -181,21 +209,21 @@ function onlineFormsOn(server: 18 | 14): void {
     });
 
   const connect = async (): Promise<Client> => {
-    const client = new Client({ connectionString: migrated.url, application_name: 'online-forms write load' });
+    const client = new Client({ connectionString: migrated.url, application_name: WRITE_LOAD_APPLICATION });
     await client.connect();
     return client;
   };
 
-  /** The runner on its own connection, as a deploy runs it: short lock timeout, short retries. */
-  async function runner(migrations: readonly Migration[], log: (line: string) => void): Promise<void> {
+  /** The runner on its own connection, as a deploy runs it: short lock timeout, short retries (unless `settings` says otherwise). */
+  async function runner(migrations: readonly Migration[], log: (line: string) => void, settings: { lockTimeoutMs?: number; lockRetries?: LockRetries } = {}): Promise<void> {
     const client = new Client({ connectionString: migrated.url });
     await client.connect();
     try {
       await converge(client, {
         plan: migrationPlan(SERVICE, ownerRoleName(SERVICE), migrations),
         allowDowngrades: true,
-        lockTimeoutMs: LOCK_TIMEOUT_MS,
-        lockRetries: { retries: 10, backoffMs: 100, maxBackoffMs: 1_000 },
+        lockTimeoutMs: settings.lockTimeoutMs ?? LOCK_TIMEOUT_MS,
+        lockRetries: settings.lockRetries ?? { retries: 10, backoffMs: 100, maxBackoffMs: 1_000 },
         log,
       });
     } finally {
@@ -348,6 +376,148 @@ function onlineFormsOn(server: 18 | 14): void {
     await migrated.query('DROP INDEX datahub.klines_open_time_plain');
     expect(figure.report.errors.count).toBe(0);
     expect(figure.report.maxLatencyMs).toBeGreaterThan(buildMs / 2);
+  });
+
+  /** The check migration of the long-reader tests, and the model it leads to (generated once). */
+  let behindReader: { create: Migration; check: Migration; model: ServiceSchema } | undefined;
+
+  /**
+   * A check on klines (ADD ... NOT VALID, whose brief step needs ACCESS EXCLUSIVE, then
+   * VALIDATE), generated by the real `generate` after the create migration, in a folder of its
+   * own: the sequence's folder has moved on to its last up, which its downs do not remove.
+   */
+  function checkBehindReader(): { create: Migration; check: Migration; model: ServiceSchema } {
+    if (behindReader) return behindReader;
+    const create = applied[0].migration;
+    const own = new MigrationDirectory(path.join(folder, 'behind-long-reader'), SERVICE, SCHEMA);
+    own.add(create, modelAt(START, server), []);
+    const model = modelAt({ ...START, closeCheck: true }, server);
+    const result = generateMigration({ directory: own, model, description: 'add_klines_close_check', now: new Date((clock += 60_000)) });
+    if (!result.written) throw new Error('generate wrote nothing for the check behind the long reader');
+    const up = result.migration.text.slice(result.migration.text.indexOf('-- +up'), result.migration.text.indexOf('-- +down'));
+    expect(up).toMatch(/^-- \+step\nALTER TABLE "datahub"\."klines" ADD CONSTRAINT "klines_close_positive" CHECK \(close > 0\) NOT VALID;/m);
+    expect(up).toMatch(/^-- \+step\nALTER TABLE "datahub"\."klines" VALIDATE CONSTRAINT "klines_close_positive";/m);
+    behindReader = { create, check: result.migration, model };
+    return behindReader;
+  }
+
+  /** The pids of this database's sessions named `application`. */
+  const sessionPids = async (application: string): Promise<number[]> =>
+    (
+      await migrated.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 ORDER BY pid`, [application])
+    ).rows.map((r) => r.pid);
+
+  /** Every pid a runner line names (`pid 4242 (application ...)`). */
+  const namedPids = (line: string): number[] => [...line.matchAll(/\bpid (\d+) \(/g)].map((m) => Number(m[1]));
+
+  /** What a run behind the long reader saw: the writers' figure, the sessions, and when the reader let go. */
+  interface BehindReader {
+    readonly figure: Figure;
+    readonly readerPid: number;
+    readonly writerPids: readonly number[];
+    /** From the runner's start to the reader's COMMIT. */
+    readonly readerLeftMs: number;
+  }
+
+  /**
+   * Under the write load: a reader begins a transaction on klines (`BEGIN; SELECT count(*)`),
+   * stays idle in it and commits READER_HOLD_MS after its BEGIN; just after its SELECT the real
+   * runner applies `migrations` with `settings`. Whatever happens, the reader ends.
+   */
+  async function migrateBehindLongReader(what: string, migrations: readonly Migration[], settings: { lockTimeoutMs: number; lockRetries: LockRetries }): Promise<BehindReader> {
+    const reader = new Client({ connectionString: migrated.url, application_name: READER_APPLICATION });
+    await reader.connect();
+    try {
+      const readerPid = (await reader.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      let writerPids: number[] = [];
+      let readerLeftMs = 0;
+      const figure = await underWriteLoad(what, async (log) => {
+        writerPids = await sessionPids(WRITE_LOAD_APPLICATION);
+        const began = Date.now();
+        await reader.query('BEGIN');
+        await reader.query('SELECT count(*) FROM datahub.klines');
+        const runnerStarted = Date.now();
+        const commit = sleep(READER_HOLD_MS - (Date.now() - began)).then(async () => {
+          await reader.query('COMMIT');
+          readerLeftMs = Date.now() - runnerStarted;
+        });
+        commit.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
+        try {
+          await runner(migrations, log, settings);
+        } finally {
+          await commit;
+        }
+      });
+      return { figure, readerPid, writerPids, readerLeftMs };
+    } finally {
+      await reader.end();
+    }
+  }
+
+  /** Rolls the check back (a brief DROP CONSTRAINT, no reader, no load) so the next test starts from the created table. */
+  async function rollBackCheck(create: Migration): Promise<void> {
+    await runner([create], () => undefined);
+    const ledger = await migrated.query<{ id: string }>(`SELECT id FROM bedrock.migrations WHERE service = $1 AND status = 'applied' ORDER BY id`, [SERVICE]);
+    expect(ledger.rows.map((r) => r.id)).toEqual([create.id]);
+  }
+
+  inSequence(
+    `behind a reader holding klines for ${READER_HOLD_MS} ms: the check's ACCESS EXCLUSIVE step retries on its ${LOCK_TIMEOUT_MS} ms lock timeout, ` +
+      `each retry names the reader, no write waits more than ${LOCK_TIMEOUT_MS} + ${STATEMENT_MARGIN_MS} ms, catalog of a fresh create`,
+    async () => {
+      const { create, check, model } = checkBehindReader();
+      try {
+        const run = await migrateBehindLongReader(`check behind a ${READER_HOLD_MS} ms reader, lock_timeout ${LOCK_TIMEOUT_MS} ms`, [create, check], {
+          lockTimeoutMs: LOCK_TIMEOUT_MS,
+          lockRetries: READER_RETRIES,
+        });
+        const { figure } = run;
+        expect(run.writerPids).toHaveLength(4);
+        expect(run.writerPids).not.toContain(run.readerPid);
+        // The reader did hold the runner up: the migration ended only after the reader let go.
+        expect(figure.migrationMs).toBeGreaterThanOrEqual(run.readerLeftMs);
+        expect(figure.report.errors).toEqual({ count: 0, bySqlState: {}, samples: [] });
+        expect(figure.writesDuring).toBeGreaterThan(0);
+        // The runner timed out and retried, and each retry line names the reader, not a writer
+        // (writers queued behind the runner's own lock request hold their locks by the time it asks).
+        expect(figure.retries.length).toBeGreaterThan(0);
+        for (const line of figure.retries) {
+          expect(line).toContain(`timed out waiting ${LOCK_TIMEOUT_MS} ms for a lock`);
+          expect(namedPids(line)).toContain(run.readerPid);
+          for (const pid of run.writerPids) expect(namedPids(line)).not.toContain(pid);
+          expect(line).not.toContain(JSON.stringify(WRITE_LOAD_APPLICATION));
+        }
+        expect(figure.report.maxLatencyMs).toBeLessThan(LOCK_TIMEOUT_MS + STATEMENT_MARGIN_MS);
+        expect(await invalidIndexes()).toEqual([]);
+        const ledger = await migrated.query<{ id: string }>(`SELECT id FROM bedrock.migrations WHERE service = $1 AND status = 'applied' ORDER BY id`, [SERVICE]);
+        expect(ledger.rows.map((r) => r.id)).toEqual([create.id, check.id]);
+        expect(await catalogOf(migrated.client, SCHEMA)).toEqual(await freshCatalog(model));
+      } finally {
+        await rollBackCheck(create);
+      }
+      expect(await catalogOf(migrated.client, SCHEMA)).toEqual(await freshCatalog(modelAt(START, server)));
+    },
+  );
+
+  // The control of the test above: the same migration behind the same reader, but with a
+  // lock_timeout longer than the reader holds. The writers queue behind the runner's waiting
+  // ACCESS EXCLUSIVE request for the reader's remaining time: the load sees that stall, so the
+  // bound above would catch a runner whose lock waits let writers queue.
+  inSequence(`control: behind the same reader with lock_timeout ${NO_TIMEOUT_MS} ms, writes stall more than ${CONTROL_STALL_MS} ms`, async () => {
+    const { create, check, model } = checkBehindReader();
+    try {
+      const run = await migrateBehindLongReader(`control: check behind a ${READER_HOLD_MS} ms reader, lock_timeout ${NO_TIMEOUT_MS} ms`, [create, check], {
+        lockTimeoutMs: NO_TIMEOUT_MS,
+        lockRetries: READER_RETRIES,
+      });
+      expect(run.figure.migrationMs).toBeGreaterThanOrEqual(run.readerLeftMs);
+      expect(run.figure.report.errors.count).toBe(0);
+      expect(run.figure.retries).toEqual([]);
+      expect(run.figure.report.maxLatencyMs).toBeGreaterThan(CONTROL_STALL_MS);
+      expect(await catalogOf(migrated.client, SCHEMA)).toEqual(await freshCatalog(model));
+    } finally {
+      await rollBackCheck(create);
+    }
   });
 }
 
