@@ -74,17 +74,18 @@ function indexOf(statement: Statement | undefined, schema: string): StepIndex | 
   if (statement.kind === 'IndexStmt') {
     const name = statement.node.idxname;
     const relation = statement.node.relation as Record<string, unknown> | undefined;
-    // An index left unnamed gets a name PostgreSQL chooses: a retry could not find it.
-    if (typeof name !== 'string' || !relation) return undefined;
-    return { schema: typeof relation.schemaname === 'string' ? relation.schemaname : schema, name, action: 'create' };
+    // An index left unnamed gets a name PostgreSQL chooses, and one on an unqualified table lands
+    // in whichever schema the search path finds the table in: a retry could not find either.
+    if (typeof name !== 'string' || !relation || typeof relation.schemaname !== 'string' || typeof relation.relname !== 'string') return undefined;
+    return { schema: relation.schemaname, name, table: qualifiedName(relation.schemaname, relation.relname), action: 'create' };
   }
   const dropped = statement.kind === 'DropStmt' ? droppedIndex(statement.node, schema) : undefined;
-  return dropped ? { ...dropped, action: 'drop' } : undefined;
+  return dropped?.qualified ? { schema: dropped.schema, name: dropped.name, action: 'drop' } : undefined;
 }
 
-function droppedIndex(node: Record<string, unknown>, schema: string): { schema: string; name: string } | undefined {
+function droppedIndex(node: Record<string, unknown>, schema: string): { schema: string; name: string; qualified: boolean } | undefined {
   if (node.removeType !== 'OBJECT_INDEX' || !Array.isArray(node.objects) || node.objects.length !== 1) return undefined;
   const items = ((node.objects[0] as { List?: { items?: { String?: { sval?: string } }[] } }).List?.items ?? []).map((i) => i.String?.sval);
   if (items.length === 0 || items.length > 2 || items.some((i) => typeof i !== 'string')) return undefined;
-  return items.length === 2 ? { schema: items[0]!, name: items[1]! } : { schema, name: items[0]! };
+  return items.length === 2 ? { schema: items[0]!, name: items[1]!, qualified: true } : { schema, name: items[0]!, qualified: false };
 }

@@ -12,6 +12,7 @@ import { TerraformData } from '../private/terraform-data';
 import { runnerBundle, runnerBundleHash } from '../runner/bundle';
 import { manifestText } from '../runner/manifest';
 import { RunnerSettings, runnerSettings } from '../runner/converge-options';
+import { formatRunnerFlags } from '../runner/runner-flags';
 import { migrationPlan } from './migration-plan';
 import { checksumOf, Migration } from './migration-file';
 
@@ -78,7 +79,7 @@ export class ServiceMigrations extends Construct {
       '--expect',
       expected,
       ...(props.allowDowngrades ? ['--allow-downgrades'] : []),
-      ...runnerFlags(settings),
+      ...formatRunnerFlags(settings),
     ].join(' ');
     this.head = new TerraformData(this, 'head', {
       // Replaced whenever the chain changes, which runs the runner (create-time only).
@@ -92,19 +93,3 @@ export class ServiceMigrations extends Construct {
   }
 }
 
-/** The runner's command-line flags for `settings` (numbers only: nothing here can inject a word into the command). */
-export function runnerFlags(settings: RunnerSettings): string[] {
-  const flag = (name: string, value: number): string[] => {
-    if (!Number.isInteger(value) || value < 0) throw new Error(`runner setting ${name} ${value}: give a whole number`);
-    return [name, String(value)];
-  };
-  return [
-    ...flag('--lock-timeout-ms', settings.lockTimeoutMs),
-    ...flag('--statement-timeout-ms', settings.statementTimeoutMs),
-    ...flag('--lock-wait-ms', settings.lockWaitMs),
-    ...flag('--lock-retries', settings.lockRetries.retries),
-    ...flag('--lock-retry-backoff-ms', settings.lockRetries.backoffMs),
-    ...flag('--lock-retry-max-backoff-ms', settings.lockRetries.maxBackoffMs),
-    ...(settings.offlineChangeMaxRows !== undefined ? flag('--offline-max-rows', settings.offlineChangeMaxRows) : []),
-  ];
-}

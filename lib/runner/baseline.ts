@@ -5,7 +5,6 @@ import { schemaDrift } from '../catalog/drift';
 import { Migration } from '../migrations/migration-file';
 import { ServiceSchema } from '../migrations/service-schema';
 import { ensureLedger, ledgerRows, recordApplied } from './ledger';
-import { plannedMigration } from '../migrations/migration-plan';
 import { RunnerError } from './runner';
 import { lockService, unlockService } from './service-lock';
 
@@ -23,18 +22,7 @@ export async function baselineService(client: ClientBase, model: ServiceSchema, 
     }
     await client.query('BEGIN');
     try {
-      for (const m of migrations) {
-        await recordApplied(client, { service, id: m.id, checksum: m.checksum, up: m.up, down: m.down, transactional: m.transactional }, 'baselined', null);
-        // Its down in steps, as a migration the runner applied would have it: a rollback of a
-        // baselined migration runs its outside-a-transaction steps outside one too.
-        const planned = plannedMigration(m, model.schema);
-        await client.query(`UPDATE bedrock.migrations SET steps_done = $3, steps_total = $3, down_steps = $4::jsonb WHERE service = $1 AND id = $2`, [
-          service,
-          m.id,
-          planned.upSteps.length,
-          JSON.stringify(planned.downSteps),
-        ]);
-      }
+      for (const m of migrations) await recordApplied(client, { service, id: m.id, checksum: m.checksum, up: m.up, down: m.down, transactional: m.transactional }, 'baselined', null);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -6,9 +6,26 @@ import { ClientBase } from 'pg';
 interface Holder {
   readonly pid: number;
   readonly application_name: string;
+  readonly backend_type: string | null;
   readonly state: string | null;
   readonly xact_start: Date | null;
   readonly query_start: Date | null;
+  /** For an autovacuum worker: what it works on (`autovacuum: VACUUM ANALYZE datahub.klines`), no user data. */
+  readonly autovacuum: string | null;
+}
+
+/** Who held the locks a step waited for. */
+export interface Blockers {
+  /** One line naming them. */
+  readonly text: string;
+  /**
+   * An autovacuum worker (not one preventing wraparound) is among them. It gives way to a lock
+   * request only once that request has waited deadlock_timeout, longer than a short
+   * lock_timeout: the next try must wait that long (see lock-retry.ts).
+   */
+  readonly yieldingAutovacuum: boolean;
+  /** The server's deadlock_timeout, in ms. */
+  readonly deadlockTimeoutMs: number;
 }
 
 /**
@@ -17,13 +34,17 @@ interface Holder {
  * transaction started 2026-01-01T10:00:00.000Z, last query started 2026-01-01T10:00:01.000Z)`.
  *
  * Asked after the wait ended, so the writers that queued behind the step's own lock request hold
- * their locks by now too: only sessions whose transaction began before the wait (`waitedMs` ago)
- * can have been what it waited for. When none qualifies, every holder is named.
+ * their locks by now too: only sessions whose transaction began before the try was sent
+ * (`triedAt`, the runner's Date.now() then; turned into "so many ms before this query", so no
+ * clock but the server's is compared) can have been what it waited for. When none qualifies,
+ * every holder is named.
  */
-export async function blockingSessions(client: ClientBase, tables: readonly string[], waitedMs = 0): Promise<string> {
-  if (tables.length === 0) return 'a session the runner cannot name (the step lists no tables)';
+export async function blockingSessions(client: ClientBase, tables: readonly string[], triedAt = Date.now()): Promise<Blockers> {
+  const deadlockTimeoutMs = await deadlockTimeout(client);
+  if (tables.length === 0) return { text: 'a session the runner cannot name (the step lists no tables)', yieldingAutovacuum: false, deadlockTimeoutMs };
   const { rows } = await client.query<Holder & { before_wait: boolean }>(
-    `SELECT a.pid, a.application_name, a.state, a.xact_start, a.query_start,
+    `SELECT a.pid, a.application_name, a.backend_type, a.state, a.xact_start, a.query_start,
+            CASE WHEN a.backend_type = 'autovacuum worker' THEN pg_catalog.left(a.query, 200) END AS autovacuum,
             coalesce(a.xact_start <= pg_catalog.clock_timestamp() - pg_catalog.make_interval(secs => $2::double precision / 1000), false) AS before_wait
        FROM pg_catalog.pg_stat_activity a
       WHERE a.pid <> pg_catalog.pg_backend_pid()
@@ -32,14 +53,25 @@ export async function blockingSessions(client: ClientBase, tables: readonly stri
                          AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
                          AND l.relation IN (SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($1::text[]) AS t))
       ORDER BY a.xact_start NULLS LAST, a.pid`,
-    [tables, waitedMs],
+    [tables, Date.now() - triedAt],
   );
-  if (rows.length === 0) return `no session now (the one that held a lock on ${tables.join(', ')} has ended)`;
+  if (rows.length === 0) return { text: `no session now (the one that held a lock on ${tables.join(', ')} has ended)`, yieldingAutovacuum: false, deadlockTimeoutMs };
   const older = rows.filter((r) => r.before_wait);
-  return (older.length > 0 ? older : rows).map(describeHolder).join('; ');
+  const holders = older.length > 0 ? older : rows;
+  return {
+    text: holders.map(describeHolder).join('; '),
+    yieldingAutovacuum: holders.some((h) => h.autovacuum !== null && !h.autovacuum.includes('to prevent wraparound')),
+    deadlockTimeoutMs,
+  };
+}
+
+async function deadlockTimeout(client: ClientBase): Promise<number> {
+  const { rows } = await client.query<{ ms: string }>(`SELECT setting AS ms FROM pg_catalog.pg_settings WHERE name = 'deadlock_timeout'`);
+  return Number(rows[0]?.ms ?? 1000);
 }
 
 function describeHolder(holder: Holder): string {
+  if (holder.autovacuum !== null) return `pid ${holder.pid} (autovacuum worker, ${JSON.stringify(holder.autovacuum)}${holder.xact_start ? `, since ${holder.xact_start.toISOString()}` : ''})`;
   // Any session sets its own application_name: quoted as JSON, it cannot break the log line.
   const parts = [`application ${JSON.stringify(holder.application_name)}`, holder.state ?? 'state unknown'];
   if (holder.xact_start) parts.push(`transaction started ${holder.xact_start.toISOString()}`);

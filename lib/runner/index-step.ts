@@ -18,18 +18,20 @@ export const INDEX_STEP_LOCK_TIMEOUT_MS = 0;
 export type IndexState = 'absent' | 'valid' | 'invalid';
 
 /** Whether the index exists, and whether PostgreSQL may use it (pg_index.indisvalid). */
-export async function indexState(context: RunContext, index: StepIndex): Promise<IndexState> {
-  const { rows } = await context.client.query<{ valid: boolean }>(
-    `SELECT i.indisvalid AS valid FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+export async function indexState(context: RunContext, index: StepIndex): Promise<IndexState | 'on another table'> {
+  const { rows } = await context.client.query<{ valid: boolean; ours: boolean }>(
+    `SELECT i.indisvalid AS valid, ($3::text IS NULL OR i.indrelid = pg_catalog.to_regclass($3::text)) AS ours
+       FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = $1 AND c.relname = $2`,
-    [index.schema, index.name],
+    [index.schema, index.name, index.table ?? null],
   );
   if (rows.length === 0) return 'absent';
+  if (!rows[0].ours) return 'on another table';
   return rows[0].valid ? 'valid' : 'invalid';
 }
 
 /** On resuming, whether the index is already as the step leaves it (built and valid, or gone). */
-export function indexStepDone(index: StepIndex, state: IndexState): boolean {
+export function indexStepDone(index: StepIndex, state: IndexState | 'on another table'): boolean {
   return index.action === 'create' ? state === 'valid' : state === 'absent';
 }
 

@@ -70,6 +70,12 @@ export async function ensureLedger(client: ClientBase, waitMs = 60_000): Promise
   try {
     await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1::text, true)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
     await takeSetupLock(client, waitMs);
+    // Another runner may have upgraded it while this one waited for the lock: upgrading again
+    // would take the ledger's tables exclusively for nothing, while others write to them.
+    if ((await client.query(CURRENT)).rows[0].ok) {
+      await client.query('COMMIT');
+      return;
+    }
     for (const statement of [...VERSION_1, ...VERSION_2]) await client.query(statement).catch((error) => upgradeLockTimeout(client, error, waitMs));
     await client.query('COMMIT');
   } catch (error) {

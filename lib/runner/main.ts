@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from './connect';
 import { planFromManifest } from './manifest';
 import { converge } from './runner';
-import { RUNNER_FLAGS_USAGE, runnerFlags } from './runner-flags';
+import { parseRunnerFlags, RUNNER_FLAGS_USAGE } from './runner-flags';
 
 function option(args: string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -18,7 +18,7 @@ async function main(args: string[]): Promise<void> {
   const manifest = option(args, '--manifest');
   const expected = option(args, '--expect');
   if (!manifest || !expected) throw new Error(`usage: runner.js --manifest <file> --expect <sha256> [--allow-downgrades] ${RUNNER_FLAGS_USAGE}`);
-  const settings = runnerFlags(args);
+  const settings = parseRunnerFlags(args);
   const plan = planFromManifest(readFileSync(manifest, 'utf8'), expected);
   const client = await connect();
   try {

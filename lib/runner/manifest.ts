@@ -49,6 +49,9 @@ export function planFromManifest(text: string, expected: string): MigrationPlan 
     migrations: manifest.migrations.map((entry) => {
       if (checksumOf(entry.text) !== entry.checksum) throw new Error(`REFUSED: ${entry.id}: its text does not match its checksum ${entry.checksum}`);
       if (!validSteps(entry.upSteps) || entry.upSteps.length === 0 || !validSteps(entry.downSteps)) throw new Error(`REFUSED: ${entry.id}: the manifest's steps are malformed: re-run cdktf synth`);
+      // What runs is the steps; the checksum covers the file. Each must be the file's own text.
+      const foreign = [entry.up, entry.down, ...entry.upSteps.map((s) => s.sql), ...entry.downSteps.map((s) => s.sql)].find((sql) => !entry.text.includes(sql));
+      if (foreign !== undefined) throw new Error(`REFUSED: ${entry.id}: the manifest holds SQL its file does not (${JSON.stringify(foreign.slice(0, 80))}): re-run cdktf synth`);
       const { text: _text, ...planned } = entry;
       return planned;
     }),

@@ -5,6 +5,7 @@ import { ClientBase } from 'pg';
 import { qualifiedName, quoteIdentifier } from '../sql/identifier';
 import { MigrationPlan, PlannedStep } from './planned-migration';
 import { PendingUp } from './run-up';
+import { downStepsOf, PendingDown } from './run-down';
 import { RunnerError } from './runner-error';
 
 interface TableSize {
@@ -13,13 +14,21 @@ interface TableSize {
   readonly estimated: boolean;
 }
 
-/** Refuses the converge when a pending offline step rewrites a table with more than `maxRows` rows. */
-export async function refuseLargeOfflineSteps(client: ClientBase, plan: MigrationPlan, ups: readonly PendingUp[], maxRows: number | undefined): Promise<void> {
+/**
+ * Refuses the converge when a pending offline step, up or down, rewrites a table with more than
+ * `maxRows` rows. A rollback's offline steps (the file header's "Not online when rolled back")
+ * are held to the same limit: a down on a large table blocks it just the same.
+ */
+export async function refuseLargeOfflineSteps(client: ClientBase, plan: MigrationPlan, work: { readonly ups: readonly PendingUp[]; readonly downs: readonly PendingDown[] }, maxRows: number | undefined): Promise<void> {
   if (maxRows === undefined) return;
-  for (const { migration, from } of ups) {
-    for (const [index, step] of migration.upSteps.entries()) {
+  const pending = [
+    ...work.downs.map(({ row, from }) => ({ steps: downStepsOf(row), from, what: (i: number, line: number) => `rolling back ${row.id}, down step ${i} (line ${line}),` })),
+    ...work.ups.map(({ migration, from }) => ({ steps: migration.upSteps, from, what: (i: number, line: number) => `migration ${migration.id} step ${i} (line ${line})` })),
+  ];
+  for (const { steps, from, what } of pending) {
+    for (const [index, step] of steps.entries()) {
       if (index < from || !step.offline) continue;
-      await refuseLargeTables(client, plan, `migration ${migration.id} step ${index + 1} (line ${step.line})`, step, maxRows);
+      await refuseLargeTables(client, plan, what(index + 1, step.line), step, maxRows);
     }
   }
 }

@@ -8,6 +8,11 @@ export interface StepIndex {
   readonly schema: string;
   readonly name: string;
   /**
+   * For 'create': the table it is built on, schema-qualified and quoted: an index of that name on
+   * another table is not the step's, whatever its state.
+   */
+  readonly table?: string;
+  /**
    * 'create': CREATE [UNIQUE] INDEX CONCURRENTLY. A build that failed or was cut off leaves the
    * index INVALID: the runner drops it (concurrently) before building again; a VALID index of
    * that name on resuming means the build finished before the ledger heard of it.

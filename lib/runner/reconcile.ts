@@ -28,6 +28,7 @@ export function reconcile(plan: MigrationPlan, rows: readonly LedgerRow[], allow
   refuseOtherHistory(placed, lastApplied);
   const beyond = rows.filter((r) => !placed.planned.has(r.id));
   refuseDowngrade(placed, beyond, allowDowngrades);
+  refuseStepLessOutsideDowns(placed, beyond);
   return { downs: beyond.slice().reverse().map(pendingDown), ups: pendingUps(placed, lastApplied) };
 }
 
@@ -75,7 +76,7 @@ function refuseUnfinishable({ plan, rows, planned }: Placed): void {
       );
     }
     const steps = row.status === 'partial' ? plan.migrations[planned.get(row.id)!].upSteps.length : 0;
-    if (row.status === 'partial' && (row.steps_done ?? 0) >= steps) {
+    if (row.status === 'partial' && ((row.steps_done ?? 0) >= steps || (row.steps_total !== null && row.steps_total !== steps))) {
       // The same file split otherwise (another version of the planner): which step is next is unknown.
       throw new RunnerError(`${plan.service}: migration ${row.id} is recorded with ${row.steps_done} steps done, but the plan splits it into ${steps}: inspect the database and settle it with ${resolve(row.id)}`);
     }
@@ -109,15 +110,29 @@ function refuseDowngrade({ plan }: Placed, beyond: readonly LedgerRow[], allowDo
   );
 }
 
+/**
+ * A migration recorded by a runner before steps existed keeps only its down SQL; one whose file
+ * ran outside a transaction has a down that must too (DROP INDEX CONCURRENTLY), and the runner
+ * has no parser to split it. Refused before anything runs, rather than failing half-way.
+ */
+function refuseStepLessOutsideDowns({ plan }: Placed, beyond: readonly LedgerRow[]): void {
+  const old = beyond.find((r) => r.down_steps === null && !r.transactional);
+  if (!old) return;
+  throw new RunnerError(
+    `${plan.service}: rolling back ${old.id} needs its down run outside a transaction, but it was recorded by an older runner that kept no steps, and this plan no longer holds its file. ` +
+      `Nothing ran. Deploy a plan that contains ${old.id} first (the runner then records its down steps from it), then roll back`,
+  );
+}
+
 function pendingDown(row: LedgerRow): PendingDown {
   const resumed = row.status === 'rolling_back';
-  return { row, from: resumed ? (row.steps_done ?? 0) : 0, resumed };
+  return { row, from: resumed ? (row.steps_done ?? 0) : 0, resumed, interrupted: resumed && row.error === null };
 }
 
 /** From the migration stopped half-way (resumed at its step), or after the last applied one. */
 function pendingUps({ plan, rows }: Placed, lastApplied: number): PendingUp[] {
   const last = rows.find((r) => r.id === plan.migrations[lastApplied]?.id);
-  const rest = plan.migrations.slice(lastApplied + 1).map((migration) => ({ migration, from: 0, resumed: false }));
+  const rest = plan.migrations.slice(lastApplied + 1).map((migration) => ({ migration, from: 0, resumed: false, interrupted: false }));
   if (last?.status !== 'partial') return rest;
-  return [{ migration: plan.migrations[lastApplied], from: last.steps_done ?? 0, resumed: true }, ...rest];
+  return [{ migration: plan.migrations[lastApplied], from: last.steps_done ?? 0, resumed: true, interrupted: last.error === null }, ...rest];
 }

@@ -14,6 +14,8 @@ export interface PendingDown {
   readonly from: number;
   /** The ledger holds the migration as rolling back, stopped at down step `from` + 1. */
   readonly resumed: boolean;
+  /** ...with no error recorded: the run died during that step (it may have finished its statement). */
+  readonly interrupted: boolean;
 }
 
 /** The down steps of a ledger row; one transactional step of its down SQL for a row without them. */
@@ -49,6 +51,7 @@ function downStep(context: RunContext, pending: PendingDown, steps: readonly Pla
     doing: 'rolling back',
     subject: total > 1 ? `${id} (down step ${step} of ${total})` : id,
     resumed: pending.resumed && index === pending.from,
+    interrupted: pending.interrupted && index === pending.from,
     recorded,
     stoppedAt: `the rollback of ${id} as stopped at down step ${step} of ${total}`,
     again: 'the next deploy of a plan without it',

@@ -12,6 +12,7 @@ import { describe } from './runner-error';
 import { isConnectionLost } from './session';
 import { inOneTransaction } from './step-transaction';
 import { lostOutside, retryLine, stepFailure, unrecorded } from './step-messages';
+import { blockingSessions } from './blocking-sessions';
 import { StepToRun } from './step-to-run';
 
 /** 'already done': a resumed index step found its index as the step leaves it, and was only recorded. */
@@ -25,18 +26,19 @@ const NO_RETRIES: LockRetries = { retries: 0, backoffMs: 0, maxBackoffMs: 0 };
 
 async function runTransactional(context: RunContext, run: StepToRun): Promise<StepOutcome> {
   const { client, plan, settings } = context;
+  const lockTimeout = new LockTimeout(context, run);
   try {
     await withLockRetries(
       settings.lockRetries,
-      () => inOneTransaction(client, plan, settings, run.step.sql, run.ledger.committedSql()),
-      async (retry, waitMs) => context.log(await retryLine(context, run, retry, waitMs)),
+      () => lockTimeout.attempt(() => inOneTransaction(client, plan, { ...settings, lockTimeoutMs: lockTimeout.ms }, run.step.sql, run.ledger.committedSql())),
+      (retry, waitMs) => lockTimeout.beforeRetry(retry, waitMs),
     );
   } catch (error) {
     if (error instanceof SilentServer) throw silentServer(plan, run.subject, run.doing, error.boundMs);
     if (isConnectionLost(error)) throw await lostConnection(plan, run.subject, run.doing, error, context.options, run.ledger.probe);
     // The step's failure is what must be told; a ledger that cannot take its error keeps the step before it.
     await run.ledger.stopped(client, describe(error), false).catch(() => undefined);
-    throw await stepFailure(context, run, error);
+    throw await stepFailure(context, run, error, lockTimeout.triedAt);
   }
   context.committed = true;
   return 'ran';
@@ -48,18 +50,19 @@ async function runOutside(context: RunContext, run: StepToRun): Promise<StepOutc
   await run.ledger.started(client, run.step.retrySafe);
   context.committed = true;
   const started = Date.now();
+  const lockTimeout = new LockTimeout(context, run);
   try {
     // Only a step safe to run again is tried again; index steps wait without lock_timeout.
     await withLockRetries(
       run.step.retrySafe ? context.settings.lockRetries : NO_RETRIES,
-      () => attemptOutside(context, run),
-      async (retry, waitMs) => context.log(await retryLine(context, run, retry, waitMs)),
+      () => lockTimeout.attempt(() => attemptOutside(context, run, lockTimeout.ms)),
+      (retry, waitMs) => lockTimeout.beforeRetry(retry, waitMs),
     );
   } catch (error) {
     if (error instanceof SilentServer || isConnectionLost(error)) throw lostOutside(context, run, describe(error));
     const undone = await cleanUpAfter(context, run, error);
     await run.ledger.stopped(client, describe(error), !run.step.retrySafe).catch(() => undefined);
-    throw await stepFailure(context, run, error, undone);
+    throw await stepFailure(context, run, error, lockTimeout.triedAt, undone);
   }
   await run.ledger.finished(client, Date.now() - started).catch((error) => {
     throw unrecorded(context, run, describe(error));
@@ -73,7 +76,7 @@ async function runOutside(context: RunContext, run: StepToRun): Promise<StepOutc
  */
 async function finishedBeforeResume(context: RunContext, run: StepToRun): Promise<boolean> {
   const index = run.step.index;
-  if (!run.resumed || !index || !indexStepDone(index, await indexState(context, index))) return false;
+  if (!run.interrupted || !index || !indexStepDone(index, await indexState(context, index))) return false;
   await run.ledger.finished(context.client, 0);
   context.committed = true;
   const state = index.action === 'create' ? 'exists and is valid' : 'is already gone';
@@ -81,12 +84,49 @@ async function finishedBeforeResume(context: RunContext, run: StepToRun): Promis
   return true;
 }
 
-async function attemptOutside(context: RunContext, run: StepToRun): Promise<void> {
+async function attemptOutside(context: RunContext, run: StepToRun, lockTimeoutMs: number): Promise<void> {
   const index = run.step.index;
   if (index?.action === 'create' && (await dropInvalidIndex(context, index))) {
     context.log(`${context.plan.service}: ${run.name}: dropped the INVALID index ${index.schema}.${index.name} an earlier build left, before building it again`);
   }
-  await runOutsideTransaction(context, run.step.sql, index ? INDEX_STEP_LOCK_TIMEOUT_MS : context.settings.lockTimeoutMs);
+  await runOutsideTransaction(context, run.step.sql, index ? INDEX_STEP_LOCK_TIMEOUT_MS : lockTimeoutMs);
+}
+
+/**
+ * The lock_timeout of a step's next try: the environment's, except behind an autovacuum. An
+ * autovacuum (one not preventing wraparound) holds SHARE UPDATE EXCLUSIVE on a large table for
+ * minutes, and PostgreSQL cancels it only for a lock request that has waited deadlock_timeout
+ * (1 s by default): a shorter lock_timeout would time out behind it on every try. So the try
+ * after one blocked by an autovacuum waits deadlock_timeout plus the environment's timeout;
+ * writers queue behind it that long, once, rather than the deploy failing.
+ */
+class LockTimeout {
+  ms: number;
+  /** When the last try was sent (Date.now()). */
+  triedAt = Date.now();
+
+  constructor(
+    private readonly context: RunContext,
+    private readonly run: StepToRun,
+  ) {
+    this.ms = context.settings.lockTimeoutMs;
+  }
+
+  /** Runs one try, noting when it was sent. */
+  attempt<T>(work: () => Promise<T>): Promise<T> {
+    this.triedAt = Date.now();
+    return work();
+  }
+
+  async beforeRetry(retry: number, waitMs: number): Promise<void> {
+    const waited = this.ms;
+    // Sessions whose transaction began before this try was sent: the writers that queued behind
+    // its lock request began theirs later (and hold their locks by now, the request gone).
+    const blockers = await blockingSessions(this.context.client, this.run.step.tables, this.triedAt);
+    const base = this.context.settings.lockTimeoutMs;
+    this.ms = blockers.yieldingAutovacuum ? Math.max(base, blockers.deadlockTimeoutMs + base) : base;
+    this.context.log(retryLine(this.context, this.run, retry, waitMs, blockers, waited, this.ms));
+  }
 }
 
 /**
@@ -96,7 +136,8 @@ async function attemptOutside(context: RunContext, run: StepToRun): Promise<void
  */
 async function cleanUpAfter(context: RunContext, run: StepToRun, error: unknown): Promise<string | undefined> {
   const index = run.step.index;
-  if (index?.action !== 'create' || (error as { code?: string }).code === '42P07') return undefined;
+  if (index?.action !== 'create') return undefined;
+  if ((error as { code?: string }).code === '42P07') return `The name ${index.schema}.${index.name} is taken by a relation that is not this step's (left as it is): rename or drop it`;
   try {
     return (await dropInvalidIndex(context, index)) ? `The INVALID index ${index.schema}.${index.name} it left was dropped` : 'It left no INVALID index';
   } catch (cleanup) {

@@ -12,6 +12,8 @@ export interface PendingUp {
   readonly from: number;
   /** The ledger holds the migration as stopped at step `from` + 1 (partial). */
   readonly resumed: boolean;
+  /** ...with no error recorded: the run died during that step (it may have finished its statement). */
+  readonly interrupted: boolean;
 }
 
 export async function runUp(context: RunContext, pending: PendingUp): Promise<void> {
@@ -47,6 +49,7 @@ function upStep(pending: PendingUp, entry: StepsEntry, index: number): StepToRun
     doing: 'applying',
     subject: total > 1 ? `${id} step ${step} of ${total}` : id,
     resumed: pending.resumed && index === pending.from,
+    interrupted: pending.interrupted && index === pending.from,
     recorded,
     stoppedAt: `${id} as in progress at step ${step} of ${total}`,
     again: 'the next deploy',

@@ -1,38 +1,71 @@
 // The runner's command-line settings (the environment's timeouts and retries, as the plan
-// shows them), read into RunnerSettings; anything that is not a whole number is refused.
-import { DEFAULT_RUNNER_SETTINGS, RunnerSettings } from './converge-options';
+// shows them): written at synth from RunnerSettings, read back by the runner. One table of
+// flags serves both, so a setting the environment accepts is one the runner reads.
+import { DEFAULT_RUNNER_SETTINGS, LockRetries, RunnerSettings } from './converge-options';
 
-export const RUNNER_FLAGS_USAGE =
-  '[--lock-timeout-ms N] [--statement-timeout-ms N] [--lock-wait-ms N] [--lock-retries N] [--lock-retry-backoff-ms N] [--lock-retry-max-backoff-ms N] [--offline-max-rows N]';
+interface Flag {
+  readonly name: string;
+  readonly example: number;
+  /** Whether 0 is a value (a count or a limit), rather than no bound at all (a wait). */
+  readonly zero: boolean;
+  read(settings: RunnerSettings): number | undefined;
+}
+
+const retry = (key: keyof LockRetries) => (settings: RunnerSettings) => settings.lockRetries[key];
+
+const FLAGS: readonly Flag[] = [
+  { name: '--lock-timeout-ms', example: 500, zero: false, read: (s) => s.lockTimeoutMs },
+  { name: '--statement-timeout-ms', example: 900000, zero: false, read: (s) => s.statementTimeoutMs },
+  { name: '--lock-wait-ms', example: 60000, zero: false, read: (s) => s.lockWaitMs },
+  { name: '--lock-retries', example: 8, zero: true, read: retry('retries') },
+  { name: '--lock-retry-backoff-ms', example: 1000, zero: false, read: retry('backoffMs') },
+  { name: '--lock-retry-max-backoff-ms', example: 30000, zero: false, read: retry('maxBackoffMs') },
+  { name: '--offline-max-rows', example: 100000, zero: true, read: (s) => s.offlineChangeMaxRows },
+];
+
+export const RUNNER_FLAGS_USAGE = FLAGS.map((f) => `[${f.name} N]`).join(' ');
+
+/** The flags of `settings`, for the head's command line (numbers only: nothing can inject a word). */
+export function formatRunnerFlags(settings: RunnerSettings): string[] {
+  return FLAGS.flatMap((flag) => {
+    const value = flag.read(settings);
+    if (value === undefined) return [];
+    checked(flag, String(value));
+    return [flag.name, String(value)];
+  });
+}
 
 function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
   return index >= 0 ? args[index + 1] : undefined;
 }
 
-/** A positive whole number (or, with `zero`, 0 too); a wait that is not one would be no bound at all. */
-function whole(args: readonly string[], name: string, example: number, zero = false): number | undefined {
-  const value = option(args, name);
-  if (value === undefined) return undefined;
-  if (!(zero ? /^(0|[1-9]\d*)$/ : /^[1-9]\d*$/).test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new Error(`${name} ${JSON.stringify(value)}: give a ${zero ? 'whole number (0 or more)' : 'positive whole number'}, e.g. ${name} ${example}`);
+/** A positive whole number (or, where 0 means something, 0 too); a wait that is not one would be no bound at all. */
+function checked(flag: Flag, value: string): number {
+  if (!(flag.zero ? /^(0|[1-9]\d*)$/ : /^[1-9]\d*$/).test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new Error(`${flag.name} ${JSON.stringify(value)}: give a ${flag.zero ? 'whole number (0 or more)' : 'positive whole number'}, e.g. ${flag.name} ${flag.example}`);
   }
   return Number(value);
 }
 
 /** The settings given on the command line; those not given are left out (their defaults apply). */
-export function runnerFlags(args: readonly string[]): Partial<RunnerSettings> {
-  const retries = whole(args, '--lock-retries', 8, true);
-  const backoffMs = whole(args, '--lock-retry-backoff-ms', 1000);
-  const maxBackoffMs = whole(args, '--lock-retry-max-backoff-ms', 30000);
+export function parseRunnerFlags(args: readonly string[]): Partial<RunnerSettings> {
+  const given = new Map(FLAGS.flatMap((flag) => {
+    const value = option(args, flag.name);
+    return value === undefined ? [] : [[flag.name, checked(flag, value)] as const];
+  }));
   const defaults = DEFAULT_RUNNER_SETTINGS.lockRetries;
-  const anyRetry = retries !== undefined || backoffMs !== undefined || maxBackoffMs !== undefined;
+  const retries = given.get('--lock-retries');
+  const backoffMs = given.get('--lock-retry-backoff-ms');
+  const maxBackoffMs = given.get('--lock-retry-max-backoff-ms');
   const settings: Partial<RunnerSettings> = {
-    lockTimeoutMs: whole(args, '--lock-timeout-ms', 500),
-    statementTimeoutMs: whole(args, '--statement-timeout-ms', 900000),
-    lockWaitMs: whole(args, '--lock-wait-ms', 60000),
-    offlineChangeMaxRows: whole(args, '--offline-max-rows', 100000),
-    ...(anyRetry ? { lockRetries: { retries: retries ?? defaults.retries, backoffMs: backoffMs ?? defaults.backoffMs, maxBackoffMs: maxBackoffMs ?? defaults.maxBackoffMs } } : {}),
+    lockTimeoutMs: given.get('--lock-timeout-ms'),
+    statementTimeoutMs: given.get('--statement-timeout-ms'),
+    lockWaitMs: given.get('--lock-wait-ms'),
+    offlineChangeMaxRows: given.get('--offline-max-rows'),
+    ...(retries !== undefined || backoffMs !== undefined || maxBackoffMs !== undefined
+      ? { lockRetries: { retries: retries ?? defaults.retries, backoffMs: backoffMs ?? defaults.backoffMs, maxBackoffMs: maxBackoffMs ?? defaults.maxBackoffMs } }
+      : {}),
   };
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
 }

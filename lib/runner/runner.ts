@@ -9,6 +9,7 @@ import { pinSession } from './session';
 import { ConvergeOptions, lockWaitOf, runnerSettings, sessionSettings } from './converge-options';
 import { RunnerError } from './runner-error';
 import { reconcile } from './reconcile';
+import { recordMissingDownSteps } from './ledger-down-steps';
 import { refuseLargeOfflineSteps } from './offline-limit';
 import { RunContext } from './run-context';
 import { runDown } from './run-down';
@@ -49,8 +50,9 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
 /** Everything the ledger and the plan say is left, refused as a whole before anything runs. */
 async function run(context: RunContext): Promise<ConvergeResult> {
   const { client, plan, options } = context;
-  const work = reconcile(plan, await ledgerRows(client, plan.service), options.allowDowngrades);
-  await refuseLargeOfflineSteps(client, plan, work.ups, context.settings.offlineChangeMaxRows);
+  const rows = await recordMissingDownSteps(client, plan, await ledgerRows(client, plan.service));
+  const work = reconcile(plan, rows, options.allowDowngrades);
+  await refuseLargeOfflineSteps(client, plan, work, context.settings.offlineChangeMaxRows);
   const rolledBack: string[] = [];
   const applied: string[] = [];
   let failure: unknown;

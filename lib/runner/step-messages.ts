@@ -1,23 +1,24 @@
 // How the runner words a step that stopped: what failed, why, what the database and the ledger
 // now hold, and what to do next, in one message.
-import { blockingSessions } from './blocking-sessions';
+import { Blockers, blockingSessions } from './blocking-sessions';
 import { isLockTimeout } from './lock-retry';
 import { RunContext } from './run-context';
 import { describe, RunnerError } from './runner-error';
 import { StepToRun } from './step-to-run';
 
 /**
- * The step failed (its error is recorded in the ledger where there is a row). `undone`: what
+ * The step failed (its error is recorded in the ledger where there is a row). `triedAt`: when its
+ * last try was sent (who held a lock is asked about the sessions older than that). `undone`: what
  * became of what a failed step outside a transaction left (e.g. the INVALID index it dropped).
  */
-export async function stepFailure(context: RunContext, run: StepToRun, error: unknown, undone?: string): Promise<RunnerError> {
+export async function stepFailure(context: RunContext, run: StepToRun, error: unknown, triedAt: number, undone?: string): Promise<RunnerError> {
   const service = context.plan.service;
   const lead = `${service}: ${run.name} failed: ${describe(error)}`;
   if (!isLockTimeout(error)) return new RunnerError(`${sentence(lead)} ${aftermath(context, run, undone)}`);
   const { lockRetries, lockTimeoutMs } = context.settings;
   const waited = run.step.index ? 'it waited for its locks' : `it waited ${lockTimeoutMs} ms for its locks`;
   return new RunnerError(
-    `${lead}; ${waited} on each of ${lockRetries.retries + 1} tries, held by ${await blockingSessions(context.client, run.step.tables, run.step.index ? 0 : lockTimeoutMs)}. ${aftermath(context, run, undone)}. ` +
+    `${lead}; ${waited} on each of ${lockRetries.retries + 1} tries, held by ${(await blockingSessions(context.client, run.step.tables, triedAt)).text}. ${aftermath(context, run, undone)}. ` +
       'End or wait for that session; or, to wait longer, change lockTimeoutMs / lockRetries of this environment in stacks/environments.ts (--lock-timeout-ms, --lock-retries)',
   );
 }
@@ -47,11 +48,17 @@ export function lostOutside(context: RunContext, run: StepToRun, cause: string):
   return new RunnerError(`${lead}; the ledger records ${run.stoppedAt}, and ${run.again} resumes at that step (no resolve needed${index})`);
 }
 
-/** The line logged before a retry after a lock timeout. */
-export async function retryLine(context: RunContext, run: StepToRun, retry: number, waitMs: number): Promise<string> {
-  const { lockRetries, lockTimeoutMs } = context.settings;
-  const blockers = await blockingSessions(context.client, run.step.tables, lockTimeoutMs);
-  return `${context.plan.service}: ${run.name} timed out waiting ${lockTimeoutMs} ms for a lock, held by ${blockers}; retry ${retry} of ${lockRetries.retries} in ${waitMs} ms`;
+/**
+ * The line logged before a retry after a lock timeout: who held the lock, and when the next try
+ * comes (and, behind an autovacuum, how long it will wait).
+ */
+export function retryLine(context: RunContext, run: StepToRun, retry: number, waitMs: number, blockers: Blockers, waitedMs: number, nextLockTimeoutMs: number): string {
+  const { lockRetries } = context.settings;
+  const longer =
+    nextLockTimeoutMs > waitedMs
+      ? `; an autovacuum gives way to a lock request only after it has waited deadlock_timeout (${blockers.deadlockTimeoutMs} ms), so the next try waits ${nextLockTimeoutMs} ms`
+      : '';
+  return `${context.plan.service}: ${run.name} timed out waiting ${waitedMs} ms for a lock, held by ${blockers.text}${longer}; retry ${retry} of ${lockRetries.retries} in ${waitMs} ms`;
 }
 
 /** A step outside a transaction ran, but the ledger could not be told (the connection died just after). */

@@ -14,6 +14,12 @@ export interface StepToRun {
   readonly subject: string;
   /** The first step of a run resuming a migration the ledger shows stopped at this step. */
   readonly resumed: boolean;
+  /**
+   * ...stopped with no error recorded: the run died during the step, so its statement may have
+   * finished. Only then may a step found done be recorded without running (a failure the
+   * runner recorded, e.g. 42P07 on a name already taken, means it did not finish).
+   */
+  readonly interrupted: boolean;
   /** The ledger records this migration's progress before the step (a failed transactional step leaves it as it was). */
   readonly recorded: boolean;
   /** Where the ledger says the migration stopped if this step fails, e.g. `<id> in progress at step 2 of 4`. */

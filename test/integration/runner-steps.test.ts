@@ -8,7 +8,8 @@ import { Client } from 'pg';
 import { ConvergeOptions } from '../../lib/runner/converge-options';
 import { MigrationPlan, PlannedMigration, PlannedStep, StepIndex } from '../../lib/runner/planned-migration';
 import { converge, RunnerError } from '../../lib/runner/runner';
-import { runnerFlags } from '../../lib/runner/runner-flags';
+import { formatRunnerFlags, parseRunnerFlags } from '../../lib/runner/runner-flags';
+import { DEFAULT_RUNNER_SETTINGS } from '../../lib/runner/converge-options';
 import { serviceStatus } from '../../lib/runner/status';
 import { resolveFailed } from '../../lib/runner/ledger';
 import { hasTestServer, TestDatabase, useTestDatabase } from '../support/database';
@@ -463,9 +464,11 @@ describe('the ledger of an older runner', () => {
     );
     expect((await convergeOn(db, { plan: plan(old, next) })).applied).toEqual([next.id]);
     expect(await ledger()).toEqual([
-      { id: old.id, status: 'applied', steps_done: null, steps_total: null, error: null },
+      // Still in the plan with the same checksum: its down steps are recorded from the plan.
+      { id: old.id, status: 'applied', steps_done: 1, steps_total: 1, error: null },
       { id: next.id, status: 'applied', steps_done: 2, steps_total: 2, error: null },
     ]);
+    expect((await db.query(`SELECT down_steps FROM bedrock.migrations WHERE id = $1`, [old.id])).rows[0].down_steps).toEqual(old.downSteps);
     const columns = await db.query(`SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'bedrock.migrations'::regclass AND attname IN ('steps_done', 'steps_total', 'down_steps') ORDER BY attname`);
     expect(columns.rows).toEqual([
       { attname: 'down_steps', type: 'jsonb' },
@@ -475,7 +478,6 @@ describe('the ledger of an older runner', () => {
     const check = await db.query(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conname = 'migrations_status_check'`);
     expect(check.rows[0].def).toContain("'rolling_back'");
 
-    // The old row has no down steps: its down_sql runs as one transaction.
     expect((await convergeOn(db, { plan: plan(), allowDowngrades: true })).rolledBack).toEqual([next.id, old.id]);
     expect((await db.query(`SELECT to_regclass('datahub.next') AS t`)).rows[0].t).toBeNull();
     expect((await db.query(`SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'datahub.klines'::regclass AND attname = 'old' AND NOT attisdropped`)).rows[0].n).toBe(0);
@@ -483,21 +485,98 @@ describe('the ledger of an older runner', () => {
   });
 });
 
+describe('rows of an older runner that no plan of this one held', () => {
+  async function oldLedgerRow(id: string, transactional: boolean, down: string): Promise<void> {
+    await convergeOn(db, { plan: plan() }); // the ledger, in today's format
+    await db.query(`INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status) VALUES ('datahub', $1, 'x', 'SELECT 1;', $2, $3, 'applied')`, [id, down, transactional]);
+  }
+
+  test('a transactional down runs from its down SQL, in one transaction', async () => {
+    await db.query(`ALTER TABLE datahub.klines ADD COLUMN old int`);
+    await oldLedgerRow('20250101_000000_datahub_old', true, 'ALTER TABLE datahub.klines DROP COLUMN old;');
+    expect((await convergeOn(db, { plan: plan(), allowDowngrades: true })).rolledBack).toEqual(['20250101_000000_datahub_old']);
+    expect((await db.query(`SELECT count(*)::int AS n FROM pg_attribute WHERE attrelid = 'datahub.klines'::regclass AND attname = 'old' AND NOT attisdropped`)).rows[0].n).toBe(0);
+  });
+
+  test('a down that must run outside a transaction is refused before anything runs, saying how to go on', async () => {
+    await oldLedgerRow('20250101_000000_datahub_old_index', false, 'DROP INDEX CONCURRENTLY datahub.klines_symbol_idx;');
+    await expect(convergeOn(db, { plan: plan(), allowDowngrades: true })).rejects.toThrow(
+      'datahub: rolling back 20250101_000000_datahub_old_index needs its down run outside a transaction, but it was recorded by an older runner that kept no steps, and this plan no longer holds its file. Nothing ran. ' +
+        'Deploy a plan that contains 20250101_000000_datahub_old_index first (the runner then records its down steps from it), then roll back',
+    );
+    expect(await indexes()).toContain('CREATE INDEX klines_symbol_idx ON datahub.klines USING btree (symbol)');
+  });
+});
+
+describe('index steps and names that are not theirs', () => {
+  test('a build refused because the name is taken (42P07) is not taken for done on the next deploy, and the other index is left alone', async () => {
+    const m = migration('20260101_000000_datahub_taken', [
+      step('ALTER TABLE datahub.klines ADD COLUMN volume numeric;'),
+      outside('CREATE INDEX CONCURRENTLY klines_symbol_idx ON datahub.klines (volume)', { ...createIndex('klines_symbol_idx'), table: KLINES }),
+    ]);
+    const first = convergeOn(db, { plan: plan(m) });
+    await expect(first).rejects.toThrow('relation "klines_symbol_idx" already exists');
+    await expect(first).rejects.toThrow('The name datahub.klines_symbol_idx is taken by a relation that is not this step\'s (left as it is): rename or drop it');
+    await expect(convergeOn(db, { plan: plan(m) })).rejects.toThrow('relation "klines_symbol_idx" already exists');
+    expect(await ledger()).toEqual([{ id: m.id, status: 'partial', steps_done: 1, steps_total: 2, error: expect.stringContaining('already exists') }]);
+    expect(await indexes()).toContain('CREATE INDEX klines_symbol_idx ON datahub.klines USING btree (symbol)');
+  });
+
+  test('a run that died during a build, and an index of that name on another table: not the step\'s, so the build runs', async () => {
+    await db.query(`SET ROLE datahub_owner; CREATE TABLE datahub.other (v int); CREATE INDEX klines_v_idx ON datahub.other (v); RESET ROLE`);
+    const m = migration('20260101_000000_datahub_other_table', [
+      step('ALTER TABLE datahub.klines ADD COLUMN v int;'),
+      outside('CREATE INDEX CONCURRENTLY klines_v_idx ON datahub.klines (v)', { ...createIndex('klines_v_idx'), table: KLINES }),
+    ]);
+    await db.query(`ALTER TABLE datahub.klines ADD COLUMN v int`);
+    await convergeOn(db, { plan: plan() });
+    // As a run killed during step 2 leaves the ledger: step 1 done, no error recorded.
+    await db.query(
+      `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status, steps_done, steps_total, down_steps) VALUES ('datahub', $1, $2, $3, $4, true, 'partial', 1, 2, $5)`,
+      [m.id, m.checksum, m.up, m.down, JSON.stringify(m.downSteps)],
+    );
+    const log: string[] = [];
+    await expect(convergeOn(db, { plan: plan(m) }, log)).rejects.toThrow('relation "klines_v_idx" already exists');
+    expect(log.join('\n')).not.toContain('recorded as done without running it');
+  });
+});
+
+describe('offline steps in a rollback', () => {
+  test('are held to the same limit, before anything runs', async () => {
+    const m = migration('20260101_000000_datahub_price_float', [step('ALTER TABLE datahub.klines ALTER COLUMN price TYPE double precision;', { offline: true })], [
+      step('ALTER TABLE datahub.klines ALTER COLUMN price TYPE numeric;', { offline: true, line: 14 }),
+    ]);
+    expect((await convergeOn(db, { plan: plan(m) })).applied).toEqual([m.id]);
+    await db.query('ANALYZE datahub.klines');
+    await expect(convergeOn(db, { plan: plan(), allowDowngrades: true, offlineChangeMaxRows: 100 })).rejects.toThrow(
+      `datahub: REFUSED: rolling back ${m.id}, down step 1 (line 14), is offline: it holds ${KLINES} under ACCESS EXCLUSIVE`,
+    );
+    expect(await ledger()).toEqual([{ id: m.id, status: 'applied', steps_done: 1, steps_total: 1, error: null }]);
+  });
+});
+
 describe('command-line settings', () => {
   test('are read into the runner settings; anything but a whole number is refused', () => {
-    expect(runnerFlags(['--lock-timeout-ms', '250', '--lock-retries', '0', '--offline-max-rows', '5000'])).toEqual({
+    expect(parseRunnerFlags(['--lock-timeout-ms', '250', '--lock-retries', '0', '--offline-max-rows', '5000'])).toEqual({
       lockTimeoutMs: 250,
       offlineChangeMaxRows: 5000,
       lockRetries: { retries: 0, backoffMs: 1000, maxBackoffMs: 30000 },
     });
-    expect(runnerFlags(['--statement-timeout-ms', '60000', '--lock-wait-ms', '1000', '--lock-retry-backoff-ms', '200', '--lock-retry-max-backoff-ms', '800'])).toEqual({
+    expect(parseRunnerFlags(['--statement-timeout-ms', '60000', '--lock-wait-ms', '1000', '--lock-retry-backoff-ms', '200', '--lock-retry-max-backoff-ms', '800'])).toEqual({
       statementTimeoutMs: 60000,
       lockWaitMs: 1000,
       lockRetries: { retries: 8, backoffMs: 200, maxBackoffMs: 800 },
     });
-    expect(runnerFlags([])).toEqual({});
-    expect(() => runnerFlags(['--lock-timeout-ms', '0'])).toThrow('--lock-timeout-ms "0": give a positive whole number, e.g. --lock-timeout-ms 500');
-    expect(() => runnerFlags(['--lock-retries', '-1'])).toThrow('--lock-retries "-1": give a whole number (0 or more), e.g. --lock-retries 8');
-    expect(() => runnerFlags(['--offline-max-rows', '1e6'])).toThrow('--offline-max-rows "1e6"');
+    expect(parseRunnerFlags([])).toEqual({});
+    expect(() => parseRunnerFlags(['--lock-timeout-ms', '0'])).toThrow('--lock-timeout-ms "0": give a positive whole number, e.g. --lock-timeout-ms 500');
+    expect(() => parseRunnerFlags(['--lock-retries', '-1'])).toThrow('--lock-retries "-1": give a whole number (0 or more), e.g. --lock-retries 8');
+    expect(() => parseRunnerFlags(['--offline-max-rows', '1e6'])).toThrow('--offline-max-rows "1e6"');
+  });
+
+  test('what synth writes is what the runner reads, 0 included where it means something', () => {
+    for (const settings of [DEFAULT_RUNNER_SETTINGS, { ...DEFAULT_RUNNER_SETTINGS, lockRetries: { retries: 0, backoffMs: 5, maxBackoffMs: 5 }, offlineChangeMaxRows: 0 }]) {
+      expect(parseRunnerFlags(formatRunnerFlags(settings))).toEqual(settings);
+    }
+    expect(() => formatRunnerFlags({ ...DEFAULT_RUNNER_SETTINGS, lockTimeoutMs: 0 })).toThrow('--lock-timeout-ms "0": give a positive whole number');
   });
 });

@@ -17,7 +17,13 @@ export interface TestDatabase {
 }
 
 /** The variable naming the server: PostgreSQL 18 by default, 14 or 15 where a test asks for it. */
-const SERVER_VARIABLE = { default: 'BEDROCK_TEST_DATABASE_URL', 14: 'BEDROCK_TEST_DATABASE_URL_14', 15: 'BEDROCK_TEST_DATABASE_URL_15' } as const;
+const SERVER_VARIABLE = {
+  default: 'BEDROCK_TEST_DATABASE_URL',
+  14: 'BEDROCK_TEST_DATABASE_URL_14',
+  15: 'BEDROCK_TEST_DATABASE_URL_15',
+  /** PostgreSQL 18 whose autovacuum starts every second (autovacuum_naptime = 1). */
+  autovacuum: 'BEDROCK_TEST_DATABASE_URL_AUTOVACUUM',
+} as const;
 
 export type TestServer = keyof typeof SERVER_VARIABLE;
 

@@ -27,7 +27,7 @@ function freePort() {
   });
 }
 
-async function startServer(Server, name) {
+async function startServer(Server, name, postgresFlags = []) {
   const directory = mkdtempSync(join('/tmp', `bedrock-test-${name}-`));
   chmodSync(directory, 0o777);
   const port = await freePort();
@@ -38,6 +38,7 @@ async function startServer(Server, name) {
     password,
     port,
     persistent: false,
+    postgresFlags,
     onLog: () => {},
     onError: (message) => console.error(String(message)),
   });
@@ -109,8 +110,16 @@ export default async function startPostgres() {
     console.log('\nUsing the PostgreSQL server named by BEDROCK_TEST_DATABASE_URL');
     return;
   }
-  const started = [await startServer(EmbeddedPostgres, 'pg18')];
-  process.env.BEDROCK_TEST_DATABASE_URL = started[0].url;
+  const [main, autovacuum] = await Promise.all([
+    startServer(EmbeddedPostgres, 'pg18'),
+    // For the test of steps blocked by an autovacuum: one that starts every second (the
+    // default minute would make that test wait, and a busy autovacuum on the main server would
+    // make lock timings elsewhere flaky).
+    startServer(EmbeddedPostgres, 'pg18-autovacuum', ['-c', 'autovacuum_naptime=1']),
+  ]);
+  const started = [main, autovacuum];
+  process.env.BEDROCK_TEST_DATABASE_URL = main.url;
+  process.env.BEDROCK_TEST_DATABASE_URL_AUTOVACUUM = autovacuum.url;
   // The older versions the project targets start side by side (about a second each).
   const older = await Promise.all(
     [14, 15].map(async (version) => {

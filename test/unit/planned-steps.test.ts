@@ -26,7 +26,7 @@ test('each step with its tables, index, retry safety and offline mark', () => {
   ]);
   expect(migration.upSteps.map(({ transactional, tables, retrySafe, index, offline, line }) => ({ transactional, tables, retrySafe, index, offline, line }))).toEqual([
     { transactional: true, tables: ['"datahub"."klines"', '"datahub"."symbols"'], retrySafe: true, index: undefined, offline: false, line: 6 },
-    { transactional: false, tables: ['"datahub"."klines"'], retrySafe: true, index: { schema: 'datahub', name: 'k_idx', action: 'create' }, offline: false, line: 8 },
+    { transactional: false, tables: ['"datahub"."klines"'], retrySafe: true, index: { schema: 'datahub', name: 'k_idx', table: '"datahub"."klines"', action: 'create' }, offline: false, line: 8 },
     { transactional: true, tables: ['"datahub"."klines"'], retrySafe: true, index: undefined, offline: true, line: 10 },
     // REINDEX CONCURRENTLY that fails leaves _ccnew indexes behind: a person decides.
     { transactional: false, tables: ['"datahub"."k_idx"'], retrySafe: false, index: undefined, offline: false, line: 12 },
@@ -37,7 +37,8 @@ test('each step with its tables, index, retry safety and offline mark', () => {
 test('a file whose header says transactional: false runs statement by statement, each its own step', () => {
   const migration = planned(['-- +up', 'CREATE INDEX CONCURRENTLY a_idx ON t (a);', 'VACUUM t;', '-- +down', 'DROP INDEX a_idx;'], ['-- transactional: false']);
   expect(migration.upSteps.map((s) => [s.sql, s.transactional, s.retrySafe, s.line])).toEqual([
-    ['CREATE INDEX CONCURRENTLY a_idx ON t (a)', false, true, 6],
+    // Unqualified, the index lands wherever the search path finds t: a retry could not find it.
+    ['CREATE INDEX CONCURRENTLY a_idx ON t (a)', false, false, 6],
     ['VACUUM t', false, true, 7],
   ]);
   expect(migration.downSteps.map((s) => s.transactional)).toEqual([false]);
