@@ -108,16 +108,15 @@ function generatedMigrations(work: string): readonly Migration[] {
   return directory.read().migrations;
 }
 
-/** Which forms ours' change uses, read from its SQL (the online renderer may not have landed yet). */
+/** Which online forms ours' change uses, read from its SQL (printed with the figures). */
 function formsOf(up: string): string {
   const online = [/CREATE INDEX CONCURRENTLY/i.test(up) && 'CREATE INDEX CONCURRENTLY', /NOT VALID/i.test(up) && 'NOT VALID + VALIDATE'].filter(Boolean);
-  return online.length > 0 ? `online forms (${online.join(', ')})` : 'plain forms (no CONCURRENTLY, no NOT VALID: the online renderer has not landed)';
+  return online.length > 0 ? `online forms (${online.join(', ')})` : 'plain forms (no CONCURRENTLY, no NOT VALID)';
 }
 
-/** The steps of the change as the plan gives them to the runner, when the plan has steps. */
+/** The steps of the change as the plan gives them to the runner. */
 function stepsOf(plan: MigrationPlan): string {
   const steps = plan.migrations[plan.migrations.length - 1].upSteps;
-  if (!steps) return 'one migration, no steps in the plan (the step runner has not landed)';
   const outside = steps.filter((s) => !s.transactional).length;
   return `${steps.length} steps, ${outside} outside a transaction`;
 }

@@ -79,9 +79,14 @@ export function projectModel(project: BedrockProject): ProjectModel {
  * The environment a command-line migration runs for: named, existing and running `service`.
  * Its timeouts, retries and offline limit are the ones its deploys use.
  */
-export function environmentFor(project: BedrockProject, name: string, service: string): { environment: EnvironmentConfig } | { refusal: string } {
+export function environmentFor(
+  project: BedrockProject,
+  name: string,
+  service: string,
+  which = `environments: ${project.environments.map((e) => e.name).join(', ') || 'none'}`,
+): { environment: EnvironmentConfig } | { refusal: string } {
   const environment = project.environments.find((e) => e.name === name);
-  if (!environment) return { refusal: `${service}: there is no environment "${name}" (environments: ${project.environments.map((e) => e.name).join(', ') || 'none'})` };
+  if (!environment) return { refusal: `${service}: there is no environment "${name}" (${which})` };
   if (!environment.services.includes(service)) return { refusal: `${service}: environment "${name}" does not run service ${service} (its services: ${environment.services.join(', ')})` };
   return { environment };
 }
@@ -96,8 +101,8 @@ export function downgradeEnvironment(project: BedrockProject, name: string | und
   const allowing = project.environments.filter((e) => e.allowDowngrades).map((e) => e.name);
   const which = `environments: ${names.join(', ') || 'none'}; downgrades allowed in: ${allowing.join(', ') || 'none'}`;
   if (name === undefined) return { refusal: `${service}: say which environment the database belongs to with --env <name> (${which}): a rollback runs only where its environment allows downgrades` };
-  const found = environmentFor(project, name, service);
-  if ('refusal' in found) return { refusal: `${found.refusal.replace(/ \(environments: [^)]*\)$/, '')} (${which})` };
+  const found = environmentFor(project, name, service, which);
+  if ('refusal' in found) return found;
   const { environment } = found;
   if (!environment.allowDowngrades) {
     return {

@@ -2,6 +2,7 @@
 // its parent (so the chain is in the files), then the up and down SQL. The one type that
 // formats and parses the format; its parser cannot be confused by what the model's strings hold.
 import { isCommentToken, scanTokens } from '../sql/parser';
+import type { RenderedStep } from '../sql/render-steps';
 import { checksumOf } from './checksum';
 import { firstHiddenIndex, HIDDEN_CHARACTER, hiddenCharacterProblem } from '../sql/hidden-characters';
 
@@ -11,7 +12,10 @@ export interface Migration {
   readonly service: string;
   /** The migration this one follows, or undefined for the first. */
   readonly parent?: string;
-  /** False for statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY). */
+  /**
+   * False for a file whose header says `-- transactional: false` (written before steps existed:
+   * each statement runs alone, outside a transaction); steps say it with `-- +step outside transaction`.
+   */
   readonly transactional: boolean;
   readonly up: string;
   readonly down: string;
@@ -88,16 +92,12 @@ export function fileNameProblem(fileName: string, service: string): string | und
 }
 
 /** A step as the generator hands it over: its mode and its statements. */
-export interface StepStatements {
-  readonly mode: StepMode;
-  readonly statements: readonly string[];
-}
+type StepStatements = RenderedStep;
 
 export interface MigrationContent {
   readonly id: string;
   readonly service: string;
   readonly parent?: string;
-  readonly transactional?: boolean;
   readonly summary: readonly string[];
   readonly destructive: readonly string[];
   /** Changes that hold a table with rows under ACCESS EXCLUSIVE for a whole rewrite (up, then down). */
@@ -125,7 +125,6 @@ export function formatMigration(content: MigrationContent): string {
     `-- Migration ${content.id}`,
     `-- service: ${content.service}`,
     `-- parent: ${content.parent ?? 'none'}`,
-    ...(content.transactional === false ? ['-- transactional: false'] : []),
     '--',
     ...content.summary.map((s) => `--   ${headerText(s)}`),
     ...(content.destructive.length > 0 ? ['--', '-- Destroys data:', ...content.destructive.map((d) => `--   ${headerText(d)}`)] : []),

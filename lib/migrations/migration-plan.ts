@@ -12,8 +12,8 @@ export function plannedMigration(migration: Migration, schema = schemaName(migra
     transactional: migration.transactional,
     up: migration.up,
     down: migration.down,
-    upSteps: plannedSteps(migration.upSteps, schema),
-    downSteps: plannedSteps(migration.downSteps, schema),
+    upSteps: plannedSteps(migration.upSteps, schema, `${migration.id}.sql`),
+    downSteps: plannedSteps(migration.downSteps, schema, `${migration.id}.sql`),
   };
 }
 

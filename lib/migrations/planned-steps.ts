@@ -6,27 +6,28 @@ import { qualifiedName } from '../sql/identifier';
 import { PlannedStep, StepIndex } from '../runner/planned-migration';
 import { StepText } from './migration-file';
 
-interface Statement {
+/** A statement of a step, parsed. */
+export interface StepStatement {
   readonly kind: string;
   readonly node: Record<string, unknown>;
   readonly sql: string;
-  /** Lines from the step's first line to the statement's. */
-  readonly lineOffset: number;
+  /** The 1-based line of the file on which it starts. */
+  readonly line: number;
 }
 
 /**
  * The planned steps of a section. A step outside a transaction written without markers (a file
  * whose header says `-- transactional: false`) becomes one step per statement, as before.
  */
-export function plannedSteps(steps: readonly StepText[], schema: string): PlannedStep[] {
+export function plannedSteps(steps: readonly StepText[], schema: string, fileName: string): PlannedStep[] {
   return steps.flatMap((step) => {
-    const statements = statementsOf(step.sql);
+    const statements = stepStatements(step, fileName);
     if (step.mode !== 'outside transaction') return [planned(step, statements, schema, step.sql, step.line)];
-    return statements.map((s) => planned(step, [s], schema, s.sql, step.line + s.lineOffset));
+    return statements.map((s) => planned(step, [s], schema, s.sql, s.line));
   });
 }
 
-function planned(step: StepText, statements: readonly Statement[], schema: string, sql: string, line: number): PlannedStep {
+function planned(step: StepText, statements: readonly StepStatement[], schema: string, sql: string, line: number): PlannedStep {
   const transactional = step.mode !== 'outside transaction';
   const index = transactional ? undefined : indexOf(statements[0], schema);
   return {
@@ -40,16 +41,27 @@ function planned(step: StepText, statements: readonly Statement[], schema: strin
   };
 }
 
-function statementsOf(sql: string): Statement[] {
+/**
+ * The statements of a step, each with its file line. A step must parse on its own: a step line
+ * put inside a statement would cut it in two (the section as a whole still parses).
+ */
+export function stepStatements(step: StepText, fileName: string): StepStatement[] {
+  const { sql } = step;
   const bytes = Buffer.from(sql, 'utf8');
-  return (parseScript(sql).stmts ?? []).map((raw) => {
+  let parsed: ReturnType<typeof parseScript>;
+  try {
+    parsed = parseScript(sql);
+  } catch (error) {
+    throw new Error(`${fileName}: the step at line ${step.line} does not parse on its own (${(error as Error).message}): is a "-- +step" line inside a statement? Put it between two statements`);
+  }
+  return (parsed.stmts ?? []).map((raw) => {
     const start = raw.stmt_location ?? 0;
     const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
     const [[kind, node]] = Object.entries(raw.stmt as unknown as Record<string, Record<string, unknown>>);
     const text = bytes.subarray(start, end).toString('utf8');
     const leading = text.length - text.trimStart().length;
     const lineOffset = bytes.subarray(0, start).toString('utf8').split('\n').length - 1 + (text.slice(0, leading).match(/\n/g)?.length ?? 0);
-    return { kind, node, sql: text.trim(), lineOffset };
+    return { kind, node, sql: text.trim(), line: step.line + lineOffset };
   });
 }
 
@@ -69,7 +81,7 @@ function relationsOf(node: unknown, schema: string): string[] {
 }
 
 /** The index a CREATE INDEX CONCURRENTLY or DROP INDEX CONCURRENTLY works on. */
-function indexOf(statement: Statement | undefined, schema: string): StepIndex | undefined {
+function indexOf(statement: StepStatement | undefined, schema: string): StepIndex | undefined {
   if (!statement || statement.node.concurrent !== true) return undefined;
   if (statement.kind === 'IndexStmt') {
     const name = statement.node.idxname;

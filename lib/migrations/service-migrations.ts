@@ -11,7 +11,7 @@ import { AssetType, TerraformAsset, TerraformResource } from 'cdktf';
 import { TerraformData } from '../private/terraform-data';
 import { runnerBundle, runnerBundleHash } from '../runner/bundle';
 import { manifestText } from '../runner/manifest';
-import { RunnerSettings, runnerSettings } from '../runner/converge-options';
+import { RunnerChoices, runnerSettings } from '../runner/runner-settings';
 import { formatRunnerFlags } from '../runner/runner-flags';
 import { migrationPlan } from './migration-plan';
 import { checksumOf, Migration } from './migration-file';
@@ -29,7 +29,7 @@ export interface ServiceMigrationsProps {
    * Missing fields take the defaults.
    * @default DEFAULT_RUNNER_SETTINGS
    */
-  readonly settings?: Partial<RunnerSettings>;
+  readonly settings?: RunnerChoices;
   /** Resources that must exist before any migration runs (e.g. default privileges). */
   readonly dependsOn?: readonly TerraformResource[];
 }

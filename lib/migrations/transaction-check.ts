@@ -4,7 +4,7 @@
 // about what ran. check says so before a deploy finds out.
 import { Migration, StepText, stepMarker } from './migration-file';
 import { parsedMigration } from '../statements/parsed-migration';
-import { ParsedStatement } from '../statements/statement-rule';
+import { StepStatement, stepStatements } from './planned-steps';
 
 const OUTSIDE_TRANSACTION: readonly [string, (node: Record<string, unknown>) => boolean, string][] = [
   ['IndexStmt', (n) => n.concurrent === true, 'CREATE INDEX CONCURRENTLY'],
@@ -19,17 +19,20 @@ const OUTSIDE = stepMarker('outside transaction');
 /** Problems with running `migration`'s statements in (or out of) a transaction. */
 export function transactionProblems(migration: Migration): string[] {
   // Parsed once per file content, shared with the statement judge.
-  const parsed = parsedMigration(migration);
-  const syntaxError = parsed.syntaxErrors[0];
+  const syntaxError = parsedMigration(migration).syntaxErrors[0];
   if (syntaxError) return [`its ${syntaxError.section} SQL does not parse: ${syntaxError.message}`];
-  return (['up', 'down'] as const).flatMap((section) => {
-    const steps = section === 'up' ? migration.upSteps : migration.downSteps;
-    const statements = parsed.statements.filter((s) => s.section === section);
-    return steps.flatMap((step, i) => stepProblems(migration, section, step, statements.filter((s) => s.line >= step.line && (i + 1 >= steps.length || s.line < steps[i + 1].line))));
-  });
+  return (['up', 'down'] as const).flatMap((section) =>
+    (section === 'up' ? migration.upSteps : migration.downSteps).flatMap((step) => {
+      try {
+        return stepProblems(migration, section, step, stepStatements(step, `${migration.id}.sql`));
+      } catch (error) {
+        return [(error as Error).message.replace(`${migration.id}.sql: `, '')];
+      }
+    }),
+  );
 }
 
-function stepProblems(migration: Migration, section: 'up' | 'down', step: StepText, statements: readonly ParsedStatement[]): string[] {
+function stepProblems(migration: Migration, section: 'up' | 'down', step: StepText, statements: readonly StepStatement[]): string[] {
   const where = `${section} step at line ${step.line}`;
   if (step.mode === 'outside transaction') {
     // A file whose header says `-- transactional: false` runs statement by statement: each is a step.

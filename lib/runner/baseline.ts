@@ -4,7 +4,7 @@ import { ClientBase } from 'pg';
 import { schemaDrift } from '../catalog/drift';
 import { Migration } from '../migrations/migration-file';
 import { ServiceSchema } from '../migrations/service-schema';
-import { ensureLedger, ledgerRows, recordApplied } from './ledger';
+import { ensureLedger, ledgerRows, recordBaselined } from './ledger';
 import { RunnerError } from './runner';
 import { lockService, unlockService } from './service-lock';
 
@@ -22,7 +22,7 @@ export async function baselineService(client: ClientBase, model: ServiceSchema, 
     }
     await client.query('BEGIN');
     try {
-      for (const m of migrations) await recordApplied(client, { service, id: m.id, checksum: m.checksum, up: m.up, down: m.down, transactional: m.transactional }, 'baselined', null);
+      for (const m of migrations) await recordBaselined(client, { service, id: m.id, checksum: m.checksum, up: m.up, down: m.down, transactional: m.transactional });
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -1,7 +1,7 @@
 // Steps that build or drop an index outside a transaction (CONCURRENTLY), made safe to run
 // again: a build that failed or was cut off leaves an INVALID index, dropped before the next
 // build; on resuming, an index already built (or already gone) means the step had finished.
-import { qualifiedName } from '../sql/identifier';
+import { dropIndex } from '../sql/alter-statements';
 import { StepIndex } from './planned-migration';
 import { RunContext } from './run-context';
 import { runOutsideTransaction } from './outside-step';
@@ -38,6 +38,6 @@ export function indexStepDone(index: StepIndex, state: IndexState | 'on another 
 /** Drops the index if it is INVALID (concurrently, as the owner); says whether it did. */
 export async function dropInvalidIndex(context: RunContext, index: StepIndex): Promise<boolean> {
   if ((await indexState(context, index)) !== 'invalid') return false;
-  await runOutsideTransaction(context, `DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(index.schema, index.name)}`, INDEX_STEP_LOCK_TIMEOUT_MS);
+  await runOutsideTransaction(context, dropIndex(index.schema, index.name, { concurrently: true, ifExists: true }), INDEX_STEP_LOCK_TIMEOUT_MS);
   return true;
 }

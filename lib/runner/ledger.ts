@@ -64,23 +64,20 @@ export interface LedgerEntry {
   readonly transactional: boolean;
 }
 
-export async function recordApplied(client: ClientBase, entry: LedgerEntry, status: LedgerStatus, durationMs: number | null, error: string | null = null): Promise<void> {
+/**
+ * A migration adopted without running it (`baseline`). Its down steps are recorded by the next
+ * converge whose plan holds it (ledger-down-steps.ts); the runner writes every other row step
+ * by step (step-ledger.ts).
+ */
+export async function recordBaselined(client: ClientBase, entry: LedgerEntry): Promise<void> {
   await client.query(
-    `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status, duration_ms, error)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (service, id) DO UPDATE SET status = EXCLUDED.status, duration_ms = EXCLUDED.duration_ms, error = EXCLUDED.error, applied_at = pg_catalog.clock_timestamp(), applied_by = session_user`,
-    [entry.service, entry.id, entry.checksum, entry.up, entry.down, entry.transactional, status, durationMs, error],
+    `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status) VALUES ($1, $2, $3, $4, $5, $6, 'baselined')`,
+    [entry.service, entry.id, entry.checksum, entry.up, entry.down, entry.transactional],
   );
-  const action = status === 'applied' ? 'up' : status === 'baselined' ? 'baseline' : 'failed';
-  await recordEvent(client, entry.service, entry.id, action, durationMs, error);
+  await recordEvent(client, entry.service, entry.id, 'baseline', null, null);
 }
 
-/** Milliseconds since the transaction began, computed by the server. */
-// Functions qualified and operators resolved with pg_catalog alone on the path (the runner
-// resets it before writing the ledger): nothing a migration created can stand in for them.
-export const ELAPSED_MS = `(pg_catalog.date_part('epoch'::text, pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer`;
-
-export async function recordEvent(client: ClientBase, service: string, id: string, action: HistoryRow['action'], durationMs: number | null, error: string | null): Promise<void> {
+async function recordEvent(client: ClientBase, service: string, id: string, action: HistoryRow['action'], durationMs: number | null, error: string | null): Promise<void> {
   await client.query(`INSERT INTO bedrock.migration_history (service, id, action, duration_ms, error) VALUES ($1, $2, $3, $4, $5)`, [service, id, action, durationMs, error]);
 }
 

@@ -1,6 +1,6 @@
 // What the runner says when its connection died or went silent during a migration: rolled
 // back, committed, or unresolved, in one line, never a guess.
-import { ConvergeOptions, lockWaitOf, sessionSettings } from './converge-options';
+import { ConvergeOptions, runnerSettings, sessionSettings } from './converge-options';
 import { describe, RunnerError } from './runner-error';
 import { MigrationPlan } from './planned-migration';
 import { lockService, unlockService } from './service-lock';
@@ -50,8 +50,9 @@ async function ledgerHolds(plan: MigrationPlan, probe: CommitProbe, options: Con
   if (!options.reconnect) return undefined;
   const client = await options.reconnect();
   try {
-    await pinSession(client, sessionSettings(plan, options));
-    await lockService(client, plan.service, { waitMs: Math.min(lockWaitOf(options), 60_000) });
+    const settings = runnerSettings(options);
+    await pinSession(client, sessionSettings(plan, settings));
+    await lockService(client, plan.service, { waitMs: Math.min(settings.lockWaitMs, 60_000) });
     try {
       const { rows } = await client.query<{ committed: boolean }>(probe.text, [...probe.values]);
       return rows[0].committed;

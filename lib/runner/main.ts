@@ -7,12 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from './connect';
 import { planFromManifest } from './manifest';
 import { converge } from './runner';
-import { parseRunnerFlags, RUNNER_FLAGS_USAGE } from './runner-flags';
-
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-}
+import { option, parseRunnerFlags, RUNNER_FLAGS_USAGE } from './runner-flags';
 
 async function main(args: string[]): Promise<void> {
   const manifest = option(args, '--manifest');

@@ -5,7 +5,8 @@ import { ClientBase } from 'pg';
 import { qualifiedName, quoteIdentifier } from '../sql/identifier';
 import { MigrationPlan, PlannedStep } from './planned-migration';
 import { PendingUp } from './run-up';
-import { downStepsOf, PendingDown } from './run-down';
+import { PendingDown } from './run-down';
+import { downStepsOf } from './ledger-down-steps';
 import { RunnerError } from './runner-error';
 
 interface TableSize {
@@ -40,7 +41,7 @@ async function refuseLargeTables(client: ClientBase, plan: MigrationPlan, what: 
     const rows = size.estimated ? `about ${Math.round(size.rows)} rows (the planner's estimate)` : `more than ${maxRows} rows (counted: it was never analyzed)`;
     throw new RunnerError(
       `${plan.service}: REFUSED: ${what} is offline: it holds ${table} under ACCESS EXCLUSIVE (no reads or writes) while it rewrites it, and ${table} holds ${rows}, ` +
-        `above this environment's limit of ${maxRows} (offlineChangeMaxRows). Nothing ran. Deploy it in a maintenance window with a higher limit (--offline-max-rows), ` +
+        `above this environment's limit of ${maxRows} (offlineChangeMaxRows). Nothing ran. Deploy it in a maintenance window with a higher limit (migrations.offlineChangeMaxRows of this environment in stacks/environments.ts; the runner's --offline-max-rows), ` +
         'or rewrite the change as expand/contract (a new column or table, backfilled in batches, then switched to, then the old one dropped)',
     );
   }

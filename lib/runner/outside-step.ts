@@ -24,6 +24,6 @@ export async function runOutsideTransaction(context: RunContext, sql: string, lo
   } finally {
     // The ledger is written as the deploying user, with the runner's own settings again.
     await client.query('RESET ROLE').catch(() => undefined);
-    await pinSession(client, sessionSettings(plan, context.options)).catch(() => undefined);
+    await pinSession(client, sessionSettings(plan, settings)).catch(() => undefined);
   }
 }

@@ -3,7 +3,8 @@
 // the ledger says it stopped.
 import { LedgerRow } from './ledger';
 import { MigrationPlan } from './planned-migration';
-import { PendingDown, downStepsOf } from './run-down';
+import { PendingDown } from './run-down';
+import { downStepsOf } from './ledger-down-steps';
 import { PendingUp } from './run-up';
 import { RunnerError } from './runner-error';
 

@@ -2,6 +2,7 @@
 // step by step from where an interrupted rollback stopped. Rows of older runners have no
 // steps: their down SQL runs as one transaction.
 import { LedgerRow } from './ledger';
+import { downStepsOf } from './ledger-down-steps';
 import { PlannedStep } from './planned-migration';
 import { RunContext } from './run-context';
 import { runStep } from './run-step';
@@ -18,12 +19,6 @@ export interface PendingDown {
   readonly interrupted: boolean;
 }
 
-/** The down steps of a ledger row; one transactional step of its down SQL for a row without them. */
-export function downStepsOf(row: LedgerRow): readonly PlannedStep[] {
-  const steps = row.down_steps ?? [];
-  if (steps.length > 0) return steps;
-  return [{ transactional: true, sql: row.down_sql, tables: [], retrySafe: true, offline: false, line: 0 }];
-}
 
 export async function runDown(context: RunContext, pending: PendingDown): Promise<void> {
   const { row } = pending;
@@ -50,7 +45,6 @@ function downStep(context: RunContext, pending: PendingDown, steps: readonly Pla
     name: stepName(total > 1 ? `rolling back ${id},` : `rolling back ${id}`, 'down step', steps[index], step, total),
     doing: 'rolling back',
     subject: total > 1 ? `${id} (down step ${step} of ${total})` : id,
-    resumed: pending.resumed && index === pending.from,
     interrupted: pending.interrupted && index === pending.from,
     recorded,
     stoppedAt: `the rollback of ${id} as stopped at down step ${step} of ${total}`,

@@ -48,7 +48,6 @@ function upStep(pending: PendingUp, entry: StepsEntry, index: number): StepToRun
     name: stepName(`migration ${id}`, 'step', upSteps[index], step, total),
     doing: 'applying',
     subject: total > 1 ? `${id} step ${step} of ${total}` : id,
-    resumed: pending.resumed && index === pending.from,
     interrupted: pending.interrupted && index === pending.from,
     recorded,
     stoppedAt: `${id} as in progress at step ${step} of ${total}`,

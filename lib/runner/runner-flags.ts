@@ -1,7 +1,7 @@
-// The runner's command-line settings (the environment's timeouts and retries, as the plan
-// shows them): written at synth from RunnerSettings, read back by the runner. One table of
-// flags serves both, so a setting the environment accepts is one the runner reads.
-import { DEFAULT_RUNNER_SETTINGS, LockRetries, RunnerSettings } from './converge-options';
+// The runner's command line: the environment's timeouts and retries as the plan shows them,
+// written at synth from RunnerSettings and read back by the runner. One table of flags serves
+// both, so a setting the environment accepts is one the runner reads.
+import { LockRetries, RunnerChoices, RunnerSettings, runnerSettingsProblems } from './runner-settings';
 
 interface Flag {
   readonly name: string;
@@ -9,18 +9,27 @@ interface Flag {
   /** Whether 0 is a value (a count or a limit), rather than no bound at all (a wait). */
   readonly zero: boolean;
   read(settings: RunnerSettings): number | undefined;
+  /** `choices` with this flag's value. */
+  write(choices: RunnerChoices, value: number): RunnerChoices;
 }
 
-const retry = (key: keyof LockRetries) => (settings: RunnerSettings) => settings.lockRetries[key];
+const setting = (key: 'lockTimeoutMs' | 'statementTimeoutMs' | 'lockWaitMs' | 'offlineChangeMaxRows') => ({
+  read: (s: RunnerSettings) => s[key],
+  write: (c: RunnerChoices, value: number) => ({ ...c, [key]: value }),
+});
+const retry = (key: keyof LockRetries) => ({
+  read: (s: RunnerSettings) => s.lockRetries[key],
+  write: (c: RunnerChoices, value: number) => ({ ...c, lockRetries: { ...c.lockRetries, [key]: value } }),
+});
 
 const FLAGS: readonly Flag[] = [
-  { name: '--lock-timeout-ms', example: 500, zero: false, read: (s) => s.lockTimeoutMs },
-  { name: '--statement-timeout-ms', example: 900000, zero: false, read: (s) => s.statementTimeoutMs },
-  { name: '--lock-wait-ms', example: 60000, zero: false, read: (s) => s.lockWaitMs },
-  { name: '--lock-retries', example: 8, zero: true, read: retry('retries') },
-  { name: '--lock-retry-backoff-ms', example: 1000, zero: false, read: retry('backoffMs') },
-  { name: '--lock-retry-max-backoff-ms', example: 30000, zero: false, read: retry('maxBackoffMs') },
-  { name: '--offline-max-rows', example: 100000, zero: true, read: (s) => s.offlineChangeMaxRows },
+  { name: '--lock-timeout-ms', example: 500, zero: false, ...setting('lockTimeoutMs') },
+  { name: '--statement-timeout-ms', example: 900000, zero: false, ...setting('statementTimeoutMs') },
+  { name: '--lock-wait-ms', example: 60000, zero: false, ...setting('lockWaitMs') },
+  { name: '--lock-retries', example: 8, zero: true, ...retry('retries') },
+  { name: '--lock-retry-backoff-ms', example: 1000, zero: false, ...retry('backoffMs') },
+  { name: '--lock-retry-max-backoff-ms', example: 30000, zero: false, ...retry('maxBackoffMs') },
+  { name: '--offline-max-rows', example: 100000, zero: true, ...setting('offlineChangeMaxRows') },
 ];
 
 export const RUNNER_FLAGS_USAGE = FLAGS.map((f) => `[${f.name} N]`).join(' ');
@@ -35,7 +44,8 @@ export function formatRunnerFlags(settings: RunnerSettings): string[] {
   });
 }
 
-function option(args: readonly string[], name: string): string | undefined {
+/** The value after `name` on the command line, if it is there. */
+export function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
   return index >= 0 ? args[index + 1] : undefined;
 }
@@ -49,23 +59,12 @@ function checked(flag: Flag, value: string): number {
 }
 
 /** The settings given on the command line; those not given are left out (their defaults apply). */
-export function parseRunnerFlags(args: readonly string[]): Partial<RunnerSettings> {
-  const given = new Map(FLAGS.flatMap((flag) => {
+export function parseRunnerFlags(args: readonly string[]): RunnerChoices {
+  const choices = FLAGS.reduce<RunnerChoices>((chosen, flag) => {
     const value = option(args, flag.name);
-    return value === undefined ? [] : [[flag.name, checked(flag, value)] as const];
-  }));
-  const defaults = DEFAULT_RUNNER_SETTINGS.lockRetries;
-  const retries = given.get('--lock-retries');
-  const backoffMs = given.get('--lock-retry-backoff-ms');
-  const maxBackoffMs = given.get('--lock-retry-max-backoff-ms');
-  const settings: Partial<RunnerSettings> = {
-    lockTimeoutMs: given.get('--lock-timeout-ms'),
-    statementTimeoutMs: given.get('--statement-timeout-ms'),
-    lockWaitMs: given.get('--lock-wait-ms'),
-    offlineChangeMaxRows: given.get('--offline-max-rows'),
-    ...(retries !== undefined || backoffMs !== undefined || maxBackoffMs !== undefined
-      ? { lockRetries: { retries: retries ?? defaults.retries, backoffMs: backoffMs ?? defaults.backoffMs, maxBackoffMs: maxBackoffMs ?? defaults.maxBackoffMs } }
-      : {}),
-  };
-  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+    return value === undefined ? chosen : flag.write(chosen, checked(flag, value));
+  }, {});
+  const problems = runnerSettingsProblems(choices);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return choices;
 }

@@ -6,7 +6,7 @@ import { ClientBase } from 'pg';
 import { ensureLedger, LedgerLockTimeout, ledgerRows } from './ledger';
 import { lockService, unlockService } from './service-lock';
 import { pinSession } from './session';
-import { ConvergeOptions, lockWaitOf, runnerSettings, sessionSettings } from './converge-options';
+import { ConvergeOptions, runnerSettings, sessionSettings } from './converge-options';
 import { RunnerError } from './runner-error';
 import { reconcile } from './reconcile';
 import { recordMissingDownSteps } from './ledger-down-steps';
@@ -27,16 +27,17 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
   const { plan } = options;
   const log = options.log ?? (() => undefined);
   const started = Date.now();
-  await pinSession(client, sessionSettings(plan, options));
+  const settings = runnerSettings(options);
+  await pinSession(client, sessionSettings(plan, settings));
   await lockService(client, plan.service, {
-    waitMs: lockWaitOf(options),
+    waitMs: settings.lockWaitMs,
     onWait: (holder) => log(`${plan.service}: waiting for another deploy to finish: ${holder}`),
   });
   try {
-    await ensureLedger(client, lockWaitOf(options)).catch((error) => {
+    await ensureLedger(client, settings.lockWaitMs).catch((error) => {
       throw error instanceof LedgerLockTimeout ? new RunnerError(`${plan.service}: ${error.message}`) : error;
     });
-    const context: RunContext = { client, plan, options, settings: runnerSettings(options), log, committed: false };
+    const context: RunContext = { client, plan, options, settings, log, committed: false };
     const result = await run(context);
     const head = plan.migrations[plan.migrations.length - 1]?.id ?? 'no migration';
     const what = result.applied.length + result.rolledBack.length === 0 ? 'up to date, nothing to do' : `${result.applied.length} applied, ${result.rolledBack.length} rolled back`;

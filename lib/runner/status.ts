@@ -3,7 +3,7 @@
 import { ClientBase } from 'pg';
 import { Migration } from '../migrations/migration-file';
 import { LedgerRow, ledgerRows } from './ledger';
-import { downStepsOf } from './run-down';
+import { downStepsOf } from './ledger-down-steps';
 
 export async function serviceStatus(client: ClientBase, service: string, files: readonly Migration[]): Promise<string> {
   const rows = await ledgerRows(client, service);

@@ -3,8 +3,9 @@
 // always says how far an up or a down got, and the next deploy resumes there.
 import { ClientBase } from 'pg';
 import { quoteLiteral } from '../sql/literal';
-import { ELAPSED_MS, LedgerEntry, LedgerStatus } from './ledger';
+import { LedgerEntry, LedgerStatus } from './ledger';
 import { PlannedStep } from './planned-migration';
+import type { CommitProbe } from './lost-connection';
 
 /** What the runner writes to the ledger around one step. */
 export interface StepLedger {
@@ -17,7 +18,7 @@ export interface StepLedger {
   /** The step stopped with `error`; `final`: it is not safe to retry (recorded as failed, for `resolve`). */
   stopped(client: ClientBase, error: string, final: boolean): Promise<void>;
   /** A query on a new connection whose one row's `committed` says whether the step committed. */
-  readonly probe: { readonly text: string; readonly values: readonly unknown[] };
+  readonly probe: CommitProbe;
 }
 
 /** A migration's ledger entry with what a row of steps holds. */
@@ -28,6 +29,11 @@ export interface StepsEntry extends LedgerEntry {
 }
 
 const NOW = 'applied_at = pg_catalog.clock_timestamp(), applied_by = session_user';
+
+/** Milliseconds since the transaction began, computed by the server. */
+// Functions qualified and operators resolved with pg_catalog alone on the path (the runner
+// resets it before writing the ledger): nothing a migration created can stand in for them.
+const ELAPSED_MS = `(pg_catalog.date_part('epoch'::text, pg_catalog.clock_timestamp() - pg_catalog.now()) * 1000)::integer`;
 
 /**
  * The ledger around up step `step` (1-based) of `entry`. `recorded`: the row already records

@@ -19,7 +19,7 @@ export async function stepFailure(context: RunContext, run: StepToRun, error: un
   const waited = run.step.index ? 'it waited for its locks' : `it waited ${lockTimeoutMs} ms for its locks`;
   return new RunnerError(
     `${lead}; ${waited} on each of ${lockRetries.retries + 1} tries, held by ${(await blockingSessions(context.client, run.step.tables, triedAt)).text}. ${aftermath(context, run, undone)}. ` +
-      'End or wait for that session; or, to wait longer, change lockTimeoutMs / lockRetries of this environment in stacks/environments.ts (--lock-timeout-ms, --lock-retries)',
+      'End or wait for that session; or, to wait longer, change migrations.lockTimeoutMs / migrations.lockRetries of this environment in stacks/environments.ts (the runner flags --lock-timeout-ms, --lock-retries)',
   );
 }
 

@@ -12,10 +12,9 @@ export interface StepToRun {
   /** For a lost connection: what was being done, to what (`<id>`, `<id> step 2 of 4`). */
   readonly doing: 'applying' | 'rolling back';
   readonly subject: string;
-  /** The first step of a run resuming a migration the ledger shows stopped at this step. */
-  readonly resumed: boolean;
   /**
-   * ...stopped with no error recorded: the run died during the step, so its statement may have
+   * The first step of a run resuming a migration the ledger shows stopped at this step with no
+   * error recorded: the run died during the step, so its statement may have
    * finished. Only then may a step found done be recorded without running (a failure the
    * runner recorded, e.g. 42P07 on a name already taken, means it did not finish).
    */

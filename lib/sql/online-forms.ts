@@ -6,7 +6,8 @@
 import { Change, TableRef } from '../migrations/change';
 import { notNullCheckName } from '../schema/naming';
 import { addForeignKey, createIndex } from './ddl';
-import { qualifiedName, quoteIdentifier } from './identifier';
+import { quoteIdentifier } from './identifier';
+import { addCheck, alterColumn, alterTable, dropIndex } from './alter-statements';
 
 /**
  * A part of a change and how it must run:
@@ -21,9 +22,8 @@ export interface ChangePart {
   readonly statements: readonly string[];
 }
 
-const name = (t: TableRef): string => qualifiedName(t.schema, t.name);
 const brief = (...statements: string[]): ChangePart => ({ form: 'brief', statements });
-const validate = (table: TableRef, constraint: string): ChangePart => ({ form: 'validate', statements: [`ALTER TABLE ${name(table)} VALIDATE CONSTRAINT ${quoteIdentifier(constraint)};`] });
+const validate = (table: TableRef, constraint: string): ChangePart => ({ form: 'validate', statements: [alterTable(table, `VALIDATE CONSTRAINT ${quoteIdentifier(constraint)}`)] });
 const concurrent = (statement: string): ChangePart => ({ form: 'concurrent', statements: [statement] });
 
 /**
@@ -35,9 +35,9 @@ export function onlineParts(c: Change): ChangePart[] | undefined {
     case 'CreateIndex':
       return [concurrent(createIndex(c.table, c.index, true))];
     case 'DropIndex':
-      return [concurrent(`DROP INDEX CONCURRENTLY ${qualifiedName(c.table.schema, c.name)};`)];
+      return [concurrent(dropIndex(c.table.schema, c.name, { concurrently: true }))];
     case 'AddCheck':
-      return [brief(`ALTER TABLE ${name(c.table)} ADD CONSTRAINT ${quoteIdentifier(c.check.name)} CHECK (${c.check.expression}) NOT VALID;`), validate(c.table, c.check.name)];
+      return [brief(addCheck(c.table, c.check.name, c.check.expression, true)), validate(c.table, c.check.name)];
     case 'AddForeignKey':
       return [brief(addForeignKey(c.table, c.foreignKey, true)), validate(c.table, c.foreignKey.name)];
     case 'SetNotNull':
@@ -56,11 +56,11 @@ export function onlineParts(c: Change): ChangePart[] | undefined {
  * blocking writes, then SET NOT NULL takes its lock for moments and the check goes.
  */
 function setNotNull(table: TableRef, column: string): ChangePart[] {
-  const check = quoteIdentifier(notNullCheckName(table.name, column));
+  const check = notNullCheckName(table.name, column);
   return [
-    brief(`ALTER TABLE ${name(table)} ADD CONSTRAINT ${check} CHECK (${quoteIdentifier(column)} IS NOT NULL) NOT VALID;`),
-    validate(table, notNullCheckName(table.name, column)),
-    brief(`ALTER TABLE ${name(table)} ALTER COLUMN ${quoteIdentifier(column)} SET NOT NULL;`, `ALTER TABLE ${name(table)} DROP CONSTRAINT ${check};`),
+    brief(addCheck(table, check, `${quoteIdentifier(column)} IS NOT NULL`, true)),
+    validate(table, check),
+    brief(alterColumn(table, column, 'SET NOT NULL'), alterTable(table, `DROP CONSTRAINT ${quoteIdentifier(check)}`)),
   ];
 }
 
@@ -74,5 +74,5 @@ function keyUsingIndex(c: Extract<Change, { kind: 'AddPrimaryKey' | 'AddUnique' 
   const { key } = c;
   const index = { name: key.name, columns: key.columns.map((column) => ({ column })), unique: true, method: 'btree' as const, ...(key.nullsNotDistinct ? { nullsNotDistinct: true } : {}) };
   const kind = c.kind === 'AddPrimaryKey' ? 'PRIMARY KEY' : 'UNIQUE';
-  return [concurrent(createIndex(c.table, index, true)), brief(`ALTER TABLE ${name(c.table)} ADD CONSTRAINT ${quoteIdentifier(key.name)} ${kind} USING INDEX ${quoteIdentifier(key.name)};`)];
+  return [concurrent(createIndex(c.table, index, true)), brief(alterTable(c.table, `ADD CONSTRAINT ${quoteIdentifier(key.name)} ${kind} USING INDEX ${quoteIdentifier(key.name)}`))];
 }

@@ -5,11 +5,12 @@ import { renderDefault } from './default-value';
 import { qualifiedName, quoteIdentifier } from './identifier';
 import { quoteLiteral } from './literal';
 import { renderType } from './sql-type';
+import { addCheck, alterColumn, alterTable, dropIndex } from './alter-statements';
 import { IDENTITY_GENERATIONS } from '../schema/schema-model';
 
 const name = (t: { schema: string; name: string }): string => qualifiedName(t.schema, t.name);
-const alter = (table: TableRef, action: string): string[] => [`ALTER TABLE ${name(table)} ${action};`];
-const column = (table: TableRef, columnName: string, action: string): string[] => alter(table, `ALTER COLUMN ${quoteIdentifier(columnName)} ${action}`);
+const alter = (table: TableRef, action: string): string[] => [alterTable(table, action)];
+const column = (table: TableRef, columnName: string, action: string): string[] => [alterColumn(table, columnName, action)];
 const comment = (text: string | undefined): string => (text === undefined ? 'NULL' : quoteLiteral(text));
 
 /** The statements of every change, in order. */
@@ -69,7 +70,7 @@ export function renderChange(c: Change): string[] {
     case 'AddUnique':
       return alter(c.table, `ADD ${keyConstraint('UNIQUE', c.key)}`);
     case 'AddCheck':
-      return alter(c.table, `ADD CONSTRAINT ${quoteIdentifier(c.check.name)} CHECK (${c.check.expression})`);
+      return [addCheck(c.table, c.check.name, c.check.expression)];
     case 'DropConstraint':
     case 'DropForeignKey':
       return alter(c.table, `DROP CONSTRAINT ${quoteIdentifier(c.name)}`);
@@ -78,7 +79,7 @@ export function renderChange(c: Change): string[] {
     case 'CreateIndex':
       return [createIndex(c.table, c.index)];
     case 'DropIndex':
-      return [`DROP INDEX ${qualifiedName(c.table.schema, c.name)};`];
+      return [dropIndex(c.table.schema, c.name)];
     case 'RenameIndex':
       return [`ALTER INDEX ${qualifiedName(c.table.schema, c.name)} RENAME TO ${quoteIdentifier(c.to)};`];
     case 'RenameSequence':

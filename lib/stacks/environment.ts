@@ -2,7 +2,7 @@
 // is, where Terraform keeps state, and which services it runs. It holds no secret: passwords
 // and connection strings come from the standard PG* variables at deploy time.
 import { ServiceRegistry } from '../services/service-registry';
-import { DEFAULT_RUNNER_SETTINGS, RunnerSettings } from '../runner/converge-options';
+import { RunnerChoices, RunnerSettings, runnerSettings, runnerSettingsProblems } from '../runner/runner-settings';
 
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -71,44 +71,12 @@ export interface EnvironmentConfig {
    * EXCLUSIVE) is refused. Shown in the plan (the head's input and command line).
    * @default DEFAULT_RUNNER_SETTINGS (lock_timeout 500 ms, 8 retries from 1 s doubling to 30 s, statements 15 min, deploy lock 60 s, no size limit)
    */
-  readonly migrations?: Partial<RunnerSettings>;
+  readonly migrations?: RunnerChoices;
 }
 
 /** The runner settings of an environment, its choices over the defaults. */
 export function runnerSettingsOf(config: EnvironmentConfig): RunnerSettings {
-  const chosen = config.migrations ?? {};
-  return {
-    ...DEFAULT_RUNNER_SETTINGS,
-    ...chosen,
-    lockRetries: { ...DEFAULT_RUNNER_SETTINGS.lockRetries, ...chosen.lockRetries },
-  };
-}
-
-/** Problems with an environment's runner settings: every wait a positive whole number of ms. */
-function migrationSettingsProblems(settings: Partial<RunnerSettings> | undefined): string[] {
-  if (settings === undefined) return [];
-  if (typeof settings !== 'object' || settings === null) return ['migrations: give an object, e.g. { lockTimeoutMs: 500 }'];
-  const problems: string[] = [];
-  const whole = (field: string, value: unknown, minimum: number): void => {
-    if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= minimum && value <= 2_147_483_647)) {
-      problems.push(`migrations.${field} ${JSON.stringify(value)}: give a whole number ${minimum === 0 ? '0 or more' : 'above 0'} (milliseconds, or a count)`);
-    }
-  };
-  const known = ['lockTimeoutMs', 'statementTimeoutMs', 'lockWaitMs', 'lockRetries', 'offlineChangeMaxRows'];
-  for (const field of Object.keys(settings)) if (!known.includes(field)) problems.push(`migrations.${field} is not a setting (known: ${known.join(', ')})`);
-  whole('lockTimeoutMs', settings.lockTimeoutMs, 1);
-  whole('statementTimeoutMs', settings.statementTimeoutMs, 1);
-  whole('lockWaitMs', settings.lockWaitMs, 1);
-  whole('offlineChangeMaxRows', settings.offlineChangeMaxRows, 0);
-  const retries = settings.lockRetries;
-  if (retries !== undefined) {
-    whole('lockRetries.retries', retries.retries, 0);
-    whole('lockRetries.backoffMs', retries.backoffMs, 1);
-    whole('lockRetries.maxBackoffMs', retries.maxBackoffMs, 1);
-    const merged = { ...DEFAULT_RUNNER_SETTINGS.lockRetries, ...retries };
-    if (merged.maxBackoffMs < merged.backoffMs) problems.push(`migrations.lockRetries.maxBackoffMs ${merged.maxBackoffMs} is below backoffMs ${merged.backoffMs}: the cap must be at least the first wait`);
-  }
-  return problems;
+  return runnerSettings(config.migrations);
 }
 
 export const DEFAULT_POSTGRES_VERSION = 14;
@@ -135,7 +103,7 @@ export function environmentProblems(config: EnvironmentConfig, registry: Service
   for (const service of config.services ?? []) {
     if (!registry.has(service)) problems.push(`service "${service}" is not registered (registered: ${registry.names.join(', ')}): add it to the service registry`);
   }
-  problems.push(...migrationSettingsProblems(config.migrations));
+  problems.push(...runnerSettingsProblems(config.migrations, 'migrations.'));
   const repeated = (config.services ?? []).filter((s, i, all) => all.indexOf(s) !== i);
   if (repeated.length > 0) problems.push(`service "${repeated[0]}" is listed twice`);
   return problems;

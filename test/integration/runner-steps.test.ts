@@ -9,7 +9,7 @@ import { ConvergeOptions } from '../../lib/runner/converge-options';
 import { MigrationPlan, PlannedMigration, PlannedStep, StepIndex } from '../../lib/runner/planned-migration';
 import { converge, RunnerError } from '../../lib/runner/runner';
 import { formatRunnerFlags, parseRunnerFlags } from '../../lib/runner/runner-flags';
-import { DEFAULT_RUNNER_SETTINGS } from '../../lib/runner/converge-options';
+import { DEFAULT_RUNNER_SETTINGS, runnerSettings } from '../../lib/runner/converge-options';
 import { serviceStatus } from '../../lib/runner/status';
 import { resolveFailed } from '../../lib/runner/ledger';
 import { hasTestServer, TestDatabase, useTestDatabase } from '../support/database';
@@ -327,7 +327,7 @@ describe('lock timeouts', () => {
         new RegExp(
           `^datahub: migration ${m.id} step 2 of 2 \\(line 20\\) failed: canceling statement due to lock timeout \\(SQLSTATE 55P03\\); it waited 200 ms for its locks on each of 3 tries, ` +
             `held by pid ${pid} \\(application "bedrock-test-blocker", idle in transaction, .*\\)\\. That step was rolled back; the ledger records ${m.id} as in progress at step 2 of 2: .*` +
-            'change lockTimeoutMs / lockRetries of this environment in stacks/environments.ts',
+            'change migrations.lockTimeoutMs / migrations.lockRetries of this environment in stacks/environments.ts',
         ),
       );
     } finally {
@@ -353,7 +353,7 @@ describe('offline steps above the environment limit', () => {
   test('are refused before anything of the converge runs, naming the step, the table, its size and the limit', async () => {
     const refusal = (rows: string) =>
       `datahub: REFUSED: migration ${offline.id} step 1 (line 8) is offline: it holds ${KLINES} under ACCESS EXCLUSIVE (no reads or writes) while it rewrites it, and ${KLINES} holds ${rows}, ` +
-      `above this environment's limit of 100 (offlineChangeMaxRows). Nothing ran. Deploy it in a maintenance window with a higher limit (--offline-max-rows), or rewrite the change as expand/contract`;
+      `above this environment's limit of 100 (offlineChangeMaxRows). Nothing ran. Deploy it in a maintenance window with a higher limit (migrations.offlineChangeMaxRows of this environment in stacks/environments.ts; the runner's --offline-max-rows), or rewrite the change as expand/contract`;
     // Never analyzed: counted, up to the limit.
     await expect(convergeOn(db, { plan: plan(first, offline), offlineChangeMaxRows: 100 })).rejects.toThrow(refusal('more than 100 rows (counted: it was never analyzed)'));
     await db.query('ANALYZE datahub.klines');
@@ -557,16 +557,14 @@ describe('offline steps in a rollback', () => {
 
 describe('command-line settings', () => {
   test('are read into the runner settings; anything but a whole number is refused', () => {
-    expect(parseRunnerFlags(['--lock-timeout-ms', '250', '--lock-retries', '0', '--offline-max-rows', '5000'])).toEqual({
-      lockTimeoutMs: 250,
-      offlineChangeMaxRows: 5000,
-      lockRetries: { retries: 0, backoffMs: 1000, maxBackoffMs: 30000 },
-    });
-    expect(parseRunnerFlags(['--statement-timeout-ms', '60000', '--lock-wait-ms', '1000', '--lock-retry-backoff-ms', '200', '--lock-retry-max-backoff-ms', '800'])).toEqual({
+    expect(parseRunnerFlags(['--lock-timeout-ms', '250', '--lock-retries', '0', '--offline-max-rows', '5000'])).toEqual({ lockTimeoutMs: 250, offlineChangeMaxRows: 5000, lockRetries: { retries: 0 } });
+    expect(runnerSettings(parseRunnerFlags(['--statement-timeout-ms', '60000', '--lock-wait-ms', '1000', '--lock-retry-backoff-ms', '200', '--lock-retry-max-backoff-ms', '800']))).toEqual({
+      ...DEFAULT_RUNNER_SETTINGS,
       statementTimeoutMs: 60000,
       lockWaitMs: 1000,
       lockRetries: { retries: 8, backoffMs: 200, maxBackoffMs: 800 },
     });
+    expect(() => parseRunnerFlags(['--lock-retry-backoff-ms', '50000'])).toThrow('lockRetries.maxBackoffMs 30000 is below backoffMs 50000: the cap must be at least the first wait');
     expect(parseRunnerFlags([])).toEqual({});
     expect(() => parseRunnerFlags(['--lock-timeout-ms', '0'])).toThrow('--lock-timeout-ms "0": give a positive whole number, e.g. --lock-timeout-ms 500');
     expect(() => parseRunnerFlags(['--lock-retries', '-1'])).toThrow('--lock-retries "-1": give a whole number (0 or more), e.g. --lock-retries 8');
@@ -575,7 +573,7 @@ describe('command-line settings', () => {
 
   test('what synth writes is what the runner reads, 0 included where it means something', () => {
     for (const settings of [DEFAULT_RUNNER_SETTINGS, { ...DEFAULT_RUNNER_SETTINGS, lockRetries: { retries: 0, backoffMs: 5, maxBackoffMs: 5 }, offlineChangeMaxRows: 0 }]) {
-      expect(parseRunnerFlags(formatRunnerFlags(settings))).toEqual(settings);
+      expect(runnerSettings(parseRunnerFlags(formatRunnerFlags(settings)))).toEqual(settings);
     }
     expect(() => formatRunnerFlags({ ...DEFAULT_RUNNER_SETTINGS, lockTimeoutMs: 0 })).toThrow('--lock-timeout-ms "0": give a positive whole number');
   });

@@ -2,7 +2,7 @@
 // each transactional step in a transaction of its own, each step outside a transaction alone.
 // A concurrent index build that fails leaves an INVALID index: dropped before the step is tried
 // again, as the runner does on resuming.
-import type { StepMode, StepText } from '../../lib';
+import type { RenderedStep, StepText } from '../../lib';
 
 /** What the steps run on: a pg client, or a test database that forwards to one. */
 export interface Queryable {
@@ -10,10 +10,8 @@ export interface Queryable {
   query(sql: string): Promise<{ rows: any[] }>;
 }
 
-export interface StepToRun {
-  readonly mode: StepMode;
-  readonly statements: readonly string[];
-}
+/** A step's mode and statements, as the renderer writes them. */
+export type SqlStep = RenderedStep;
 
 /** A statement PostgreSQL refused, with its SQLSTATE and (for constraint errors) its table. */
 export interface StatementError {
@@ -24,7 +22,7 @@ export interface StatementError {
 }
 
 /** Runs one step; its first refused statement is returned (a transactional step then rolled back). */
-export async function applyStep(client: Queryable, step: StepToRun): Promise<StatementError | undefined> {
+export async function applyStep(client: Queryable, step: SqlStep): Promise<StatementError | undefined> {
   const inTransaction = step.mode !== 'outside transaction';
   if (inTransaction) await client.query('BEGIN');
   for (const statement of [...step.statements, ...(inTransaction ? ['COMMIT'] : [])]) {
@@ -41,7 +39,7 @@ export async function applyStep(client: Queryable, step: StepToRun): Promise<Sta
 }
 
 /** Runs the steps in order, stopping at the first failure: `done` steps committed before it. */
-export async function applySteps(client: Queryable, steps: readonly StepToRun[]): Promise<{ done: number; error?: StatementError }> {
+export async function applySteps(client: Queryable, steps: readonly SqlStep[]): Promise<{ done: number; error?: StatementError }> {
   for (let done = 0; done < steps.length; done++) {
     const error = await applyStep(client, steps[done]);
     if (error) return { done, error };
@@ -50,17 +48,17 @@ export async function applySteps(client: Queryable, steps: readonly StepToRun[])
 }
 
 /** Throws the first failure, naming its statement. */
-export async function applyStepsOrThrow(client: Queryable, steps: readonly StepToRun[]): Promise<void> {
+export async function applyStepsOrThrow(client: Queryable, steps: readonly SqlStep[]): Promise<void> {
   const { error } = await applySteps(client, steps);
   if (error) throw Object.assign(new Error(`${error.message}\n  in: ${error.statement}`), { code: error.code });
 }
 
 /** Steps from what tests hold: statements (one transaction), a written file's steps, or rendered steps. */
-export function asSteps(what: string | readonly string[] | readonly (StepText | StepToRun)[]): StepToRun[] {
+export function asSteps(what: string | readonly string[] | readonly (StepText | SqlStep)[]): SqlStep[] {
   if (typeof what === 'string') return [{ mode: 'transaction', statements: [what] }];
   if (what.length === 0) return [];
   if (typeof what[0] === 'string') return [{ mode: 'transaction', statements: what as readonly string[] }];
-  return (what as readonly (StepText | StepToRun)[]).map((s) => ('sql' in s ? { mode: s.mode, statements: [s.sql] } : s));
+  return (what as readonly (StepText | SqlStep)[]).map((s) => ('sql' in s ? { mode: s.mode, statements: [s.sql] } : s));
 }
 
 async function dropInvalidIndexes(client: Queryable): Promise<void> {

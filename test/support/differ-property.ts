@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ClientBase } from 'pg';
-import { generateMigration, MigrationDirectory, ModelError, StepText, UnsupportedChange } from '../../lib';
-import { StepToRun } from './apply-steps';
+import { generateMigration, MigrationDirectory, ModelError, UnsupportedChange } from '../../lib';
+import { asSteps, SqlStep } from './apply-steps';
 import { ServiceSchema } from '../../lib/migrations/service-schema';
 import { catalogDifferences } from './catalog-differences';
 import { emptyModel, ModelDesc, schemaOfModel, SERVICE, settled } from './model-description';
@@ -109,8 +109,8 @@ async function runSequence(setup: PropertySetup, seed: number, nextEdit: (index:
 /** What `generate` wrote for one edit: usually one migration, two when new enum values go first. */
 interface Written {
   /** The steps as the written file holds them (what the runner would run). */
-  readonly up: readonly StepToRun[];
-  readonly down: readonly StepToRun[];
+  readonly up: readonly SqlStep[];
+  readonly down: readonly SqlStep[];
   readonly destructive: readonly string[];
 }
 
@@ -118,7 +118,7 @@ interface Written {
 interface Applied {
   readonly step: number;
   readonly edit: Edit;
-  readonly down: readonly StepToRun[];
+  readonly down: readonly SqlStep[];
   readonly catalogBefore: unknown;
 }
 
@@ -219,7 +219,7 @@ class Case {
     let written: Written[];
     try {
       const result = generate(`step_${step}`);
-      written = result.written ? result.migrations.map(({ migration, change }) => ({ up: stepsOf(migration.upSteps), down: stepsOf(migration.downSteps), destructive: change.destructive })) : [];
+      written = result.written ? result.migrations.map(({ migration, change }) => ({ up: asSteps(migration.upSteps), down: asSteps(migration.downSteps), destructive: change.destructive })) : [];
     } catch (error) {
       if (!(error instanceof UnsupportedChange)) this.fail(step, edit, 'generate threw', String((error as Error).stack ?? error));
       // The one refusal a valid edit earns: a new NOT NULL column without a default on an existing table.
@@ -255,8 +255,7 @@ class Case {
   }
 }
 
-const stepsOf = (steps: readonly StepText[]): StepToRun[] => steps.map((s) => ({ mode: s.mode, statements: [s.sql] }));
-const stepsText = (steps: readonly StepToRun[]): string => steps.map((s) => `[${s.mode}] ${s.statements.join(' ')}`).join(' ');
+const stepsText = (steps: readonly SqlStep[]): string => steps.map((s) => `[${s.mode}] ${s.statements.join(' ')}`).join(' ');
 
 /** A failure as a reader needs it: where, what edit, what PostgreSQL said. */
 export function describeFailure(f: Failure): string[] {

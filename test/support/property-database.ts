@@ -7,7 +7,7 @@ import { ServiceSchema } from '../../lib/migrations/service-schema';
 import { createSql } from './migration-sql';
 import { Lineage } from './edit-data-loss';
 import { catalogOf } from './schema-state';
-import { applyStep, StatementError, StepToRun } from './apply-steps';
+import { applyStep, StatementError, SqlStep } from './apply-steps';
 
 export type { StatementError };
 
@@ -18,20 +18,6 @@ export async function resetSchema(client: ClientBase, schema: string): Promise<v
   await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
 }
 
-/** Runs the statements in one transaction; the first refused one is returned (and all rolled back). */
-export async function inTransaction(client: ClientBase, statements: readonly string[]): Promise<StatementError | undefined> {
-  await client.query('BEGIN');
-  for (const statement of [...statements, 'COMMIT']) {
-    try {
-      await client.query(statement);
-    } catch (error) {
-      await client.query('ROLLBACK');
-      const e = error as { code?: string; message: string; table?: string };
-      return { statement, code: e.code ?? '(none)', message: e.message, ...(e.table ? { table: e.table } : {}) };
-    }
-  }
-  return undefined;
-}
 
 /** Data exceptions (22) and constraint violations (23): the rows do not fit, the SQL is fine. */
 const isDataConflict = (code: string): boolean => code.startsWith('22') || code.startsWith('23');
@@ -43,7 +29,7 @@ const isDataConflict = (code: string): boolean => code.startsWith('22') || code.
  * committed: a deploy resumes the same way). Other failures are returned; each retry is noted
  * in `conflicts`.
  */
-export async function applyKeepingWhatFits(client: ClientBase, schema: string, steps: readonly StepToRun[], label: string, conflicts: string[]): Promise<{ rowsDeleted: boolean } | { error: StatementError }> {
+export async function applyKeepingWhatFits(client: ClientBase, schema: string, steps: readonly SqlStep[], label: string, conflicts: string[]): Promise<{ rowsDeleted: boolean } | { error: StatementError }> {
   let rowsDeleted = false;
   for (const step of steps) {
     for (let attempt = 0; ; attempt++) {
@@ -68,7 +54,7 @@ async function deleteRows(client: ClientBase, schema: string, table: string | un
 /** The catalog of `model` created from nothing (in its own, emptied schema). */
 export async function freshCatalog(client: ClientBase, model: ServiceSchema): Promise<{ catalog: unknown } | { error: StatementError }> {
   await resetSchema(client, model.schema);
-  const error = await inTransaction(client, createSql(model));
+  const error = await applyStep(client, { mode: 'transaction', statements: createSql(model) });
   return error ? { error } : { catalog: await catalogOf(client, model.schema) };
 }
 

@@ -3,6 +3,7 @@
 import { parseMigration } from '../../lib/migrations/migration-file';
 import { plannedMigration } from '../../lib/migrations/migration-plan';
 import { loadSqlParser } from '../../lib/sql/parser';
+import { transactionProblems } from '../../lib/migrations/transaction-check';
 
 beforeAll(loadSqlParser);
 
@@ -46,4 +47,14 @@ test('a file whose header says transactional: false runs statement by statement,
 
 test('an index built CONCURRENTLY without a name cannot be found again: not safe to retry', () => {
   expect(planned(['-- +up', '-- +step outside transaction', 'CREATE INDEX CONCURRENTLY ON datahub.t (a);', '-- +down']).upSteps[0]).toMatchObject({ retrySafe: false });
+});
+
+test('a step line inside a statement cuts it in two: check says so, naming the line, and the plan is not built', () => {
+  const text = ['-- service: datahub', '-- parent: none', '', '-- +up', '-- +step', 'ALTER TABLE datahub.klines', '-- +step', 'ADD COLUMN v int;', '-- +down', ''].join('\n');
+  const migration = parseMigration('20260101_000000_datahub_x.sql', text);
+  expect(transactionProblems(migration)).toEqual([
+    'the step at line 6 does not parse on its own (syntax error at end of input): is a "-- +step" line inside a statement? Put it between two statements',
+    'the step at line 8 does not parse on its own (syntax error at or near "ADD"): is a "-- +step" line inside a statement? Put it between two statements',
+  ]);
+  expect(() => plannedMigration(migration)).toThrow('20260101_000000_datahub_x.sql: the step at line 6 does not parse on its own');
 });
