@@ -24,6 +24,9 @@ import { registryFiles } from '../registry/registry-files';
 import { BEDROCK_RULES } from '../rules/rule-pack';
 import { Rule } from '../rules/rule';
 import { STATEMENT_RULES } from '../statements/statement-rules';
+import { LINT_RULES } from '../lint/lint-rules';
+import { statementWarnings } from '../statements/judge-migration';
+import { statementContext } from '../statements/statement-context';
 import { StatementRule } from '../statements/statement-rule';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -90,6 +93,12 @@ export function createCli(project: BedrockProject, output: Output): Command {
         for (const line of change.offlineDown) output.log(`  NOT ONLINE when rolled back: ${line}`);
       }
       if (result.migrations.length > 1) output.log('  (new enum values go in a migration of their own: PostgreSQL cannot use a value in the transaction that adds it)');
+      for (const warning of result.warnings) output.log(`  warning: ${warning}`);
+      if (result.toAcknowledge.length > 0) {
+        output.log(`  TO ACKNOWLEDGE before \`check\` and synth pass (a risk on a table that may hold rows):`);
+        for (const finding of result.toAcknowledge) output.log(`    ${finding}`);
+        output.log(`  After review, add \`-- bedrock:acknowledge <rule> <reason>\` to the file (e.g. \`-- bedrock:acknowledge BEDROCK-L4 orders holds 2,000 rows\`), then \`${COMMAND} rehash ${service}\``);
+      }
     });
 
   program
@@ -100,6 +109,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
       const services = servicesOf(project, service);
       const model = projectModel(project);
       const problems = services.flatMap((s) => checkService(project, s, model));
+      for (const warning of services.flatMap((s) => statementWarnings(migrationDirectoryOf(project, s).read().migrations, statementContext(s, project.registry)))) output.log(`warning: ${warning}`);
       if (problems.length > 0) throw new CliFailure(problems.join('\n'));
       output.log(`ok: ${servicesOf(project, service).length} service(s), migrations consistent, tables equal to their snapshots`);
     });
@@ -127,7 +137,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
 
   program
     .command('rules')
-    .description('list the rules, with their ids and whether they may be acknowledged: the model rules (constructs) and the statement rules (every statement of every migration)')
+    .description('list the rules, with their ids and whether they may be acknowledged: the model rules (constructs), the statement rules and the lint rules (every statement of every migration)')
     .action(() => {
       const line = (rule: Rule | StatementRule, acknowledgeable: string) =>
         `${rule.id}  ${rule.name}: ${rule.description}. (${rule.acknowledgeable ? acknowledgeable : 'not acknowledgeable'}${rule.enforcedAt ? `; enforced at ${rule.enforcedAt}` : ''})`;
@@ -135,6 +145,8 @@ export function createCli(project: BedrockProject, output: Output): Command {
       for (const rule of BEDROCK_RULES) output.log(line(rule, 'acknowledgeable with a reason'));
       output.log('Statement rules, on every statement of every migration (`generate`, `check`, synth):');
       for (const rule of STATEMENT_RULES) output.log(line(rule, `acknowledgeable in the file: -- bedrock:acknowledge ${rule.id} <reason>`));
+      output.log('Lint rules, on every statement of every migration touching a table that may hold rows (errors fail `check` and synth unless acknowledged; warnings are printed):');
+      for (const rule of LINT_RULES) output.log(line(rule, `${rule.severity ?? 'error'}; acknowledgeable in the file: -- bedrock:acknowledge ${rule.id} <reason>`));
     });
 
   program

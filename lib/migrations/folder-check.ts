@@ -24,9 +24,9 @@ export function migrationFolderProblems(directory: MigrationDirectory, state: Di
   return [`${directory.service}: the tables in code differ from the snapshot at ${head?.id ?? 'the start (no migration yet)'}: run \`${COMMAND} generate ${directory.service} <description>\``];
 }
 
-/** The statement rules' findings, then the transaction check (unless the judge found the SQL unparseable: said once). */
+/** The statement and lint rules' errors, then the step check (unless the judge found the SQL unparseable: said once). */
 function statementProblems(migration: Migration, context: StatementContext): string[] {
-  const findings = judgeMigration(migration, context);
+  const findings = judgeMigration(migration, context).filter((f) => f.severity === 'error');
   const unparseable = findings.some((f) => f.rule === ParseableStatements.id);
   return [...findings.map(findingText), ...(unparseable ? [] : transactionProblems(migration).map((p) => `${context.service}: ${migration.id}.sql: ${p}`))];
 }

@@ -7,7 +7,9 @@ import { SchemaChange, schemaChange } from './schema-change';
 import { enumValueStep } from './enum-value-step';
 import { canonicalSchema, ServiceSchema } from './service-schema';
 import { ServiceRegistry } from '../services/service-registry';
-import { statementProblems } from '../statements/judge-migration';
+import { findingText, judgeMigration, StatementFinding } from '../statements/judge-migration';
+import { LINT_RULES } from '../lint/lint-rules';
+import { StatementContext } from '../statements/statement-context';
 import { statementContext } from '../statements/statement-context';
 
 export interface GenerateOptions {
@@ -40,7 +42,19 @@ export interface GeneratedMigration {
  */
 export type GenerateResult =
   | { readonly written: false }
-  | { readonly written: true; readonly migration: Migration; readonly change: SchemaChange; readonly migrations: readonly GeneratedMigration[] };
+  | {
+      readonly written: true;
+      readonly migration: Migration;
+      readonly change: SchemaChange;
+      readonly migrations: readonly GeneratedMigration[];
+      /**
+       * The lint errors of what was written (a rewrite on a table that may hold rows): `check`
+       * and synth fail until each is acknowledged in its file with a reason, then `rehash`.
+       */
+      readonly toAcknowledge: readonly string[];
+      /** The lint warnings of what was written (a drop, a rename): printed. */
+      readonly warnings: readonly string[];
+    };
 
 /** A refusal: nothing was written. */
 export class GenerateError extends Error {}
@@ -59,7 +73,7 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
     throw new GenerateError(`${directory.service}: fix the migrations folder first:\n${state.problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   const context = statementContext(directory.service, options.registry);
-  refuseJudged(statementProblems(state.migrations, context), `${directory.service}: fix the statements of its migrations first; nothing written`);
+  refuseJudged(judged(state.migrations, context).refusals, `${directory.service}: fix the statements of its migrations first; nothing written`);
   const head = state.migrations[state.migrations.length - 1];
   const before = directory.snapshot(head?.id);
   const diff = diffSchemas(before, model);
@@ -101,20 +115,38 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   // What the model holds (check and default expressions) reaches the SQL: judge it too, all
   // of it before anything is written.
   const source = head ? `, or (if a hand edited it) restore the snapshot ${directory.snapshotFile(head.id)} it was diffed against from git` : '';
-  refuseJudged(statementProblems(written.map((w) => w.migration), context), `${directory.service}: the new migration breaks the statement rules; nothing written. Change the model${source}`);
+  const lint = judged(written.map((w) => w.migration), context);
+  refuseJudged(lint.refusals, `${directory.service}: the new migration breaks the statement rules; nothing written. Change the model${source}`);
   const chain = [...state.migrations];
   written.forEach(({ migration }, i) => {
     directory.add(migration, steps[i].schema, chain);
     chain.push(migration);
   });
   const last = written[written.length - 1];
-  return { written: true, migration: last.migration, change: last.change, migrations: written };
+  return { written: true, migration: last.migration, change: last.change, migrations: written, toAcknowledge: lint.toAcknowledge, warnings: lint.warnings };
 }
 
 /** The first migration's description when new enum values go first. */
 function enumValuesDescription(description: string): string {
   const prefixed = `${description}_enum_values`;
   return prefixed.length <= 100 ? prefixed : 'add_enum_values';
+}
+
+const LINT_IDS = new Set(LINT_RULES.map((rule) => rule.id));
+
+/**
+ * The judge's findings in three: what refuses the migration (a statement rule: an object of
+ * another service, a privilege change...), the lint errors a person must acknowledge before
+ * check and synth pass (a risk generate cannot avoid, e.g. a rewrite), and the warnings.
+ */
+function judged(migrations: readonly Migration[], context: StatementContext): { refusals: string[]; toAcknowledge: string[]; warnings: string[] } {
+  const findings = migrations.flatMap((migration) => judgeMigration(migration, context));
+  const texts = (keep: (f: StatementFinding) => boolean) => findings.filter(keep).map(findingText);
+  return {
+    refusals: texts((f) => f.severity === 'error' && !LINT_IDS.has(f.rule)),
+    toAcknowledge: texts((f) => f.severity === 'error' && LINT_IDS.has(f.rule)),
+    warnings: texts((f) => f.severity === 'warning'),
+  };
 }
 
 function refuseJudged(problems: readonly string[], heading: string): void {

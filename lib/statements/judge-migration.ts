@@ -9,7 +9,8 @@ import { parsedMigration } from './parsed-migration';
 import { ParseableStatements, syntaxErrorMessage } from './parseable-statements';
 import { StatementContext } from './statement-context';
 import { ParsedStatement, StatementRule } from './statement-rule';
-import { STATEMENT_RULES } from './statement-rules';
+import { JUDGED_RULES } from './statement-rules';
+import { StatementFacts, statementFacts } from '../lint/statement-facts';
 
 export interface StatementFinding {
   readonly service: string;
@@ -19,6 +20,8 @@ export interface StatementFinding {
   readonly line: number;
   readonly rule: string;
   readonly message: string;
+  /** Errors fail check and synth unless acknowledged; warnings are printed. */
+  readonly severity: 'error' | 'warning';
 }
 
 /** `portfolio: <id>.sql line 14: [BEDROCK-S1] DROP TABLE datahub.klines touches ...` */
@@ -29,8 +32,8 @@ export function findingText(finding: StatementFinding): string {
 const judged = new BoundedCache<readonly StatementFinding[]>();
 
 /** Every finding in `migration`, in the order of its lines. Judged once per file content and context. */
-export function judgeMigration(migration: Migration, context: StatementContext, rules: readonly StatementRule[] = STATEMENT_RULES): StatementFinding[] {
-  if (rules !== STATEMENT_RULES) return judge(migration, context, rules);
+export function judgeMigration(migration: Migration, context: StatementContext, rules: readonly StatementRule[] = JUDGED_RULES): StatementFinding[] {
+  if (rules !== JUDGED_RULES) return judge(migration, context, rules);
   return [...judged.get(`${migration.checksum} ${contextKey(context)}`, () => judge(migration, context, rules))];
 }
 
@@ -43,22 +46,40 @@ function contextKey(context: StatementContext): string {
 function judge(migration: Migration, context: StatementContext, rules: readonly StatementRule[]): StatementFinding[] {
   const parsed = parsedMigration(migration);
   const acknowledgements = fileAcknowledgements(parsed.comments, rules);
-  const finding = (line: number, rule: string, message: string): StatementFinding => ({ service: context.service, migration: migration.id, line, rule, message });
+  const finding = (line: number, rule: string, message: string, section?: 'up' | 'down'): StatementFinding => ({
+    service: context.service,
+    migration: migration.id,
+    line,
+    rule,
+    message,
+    severity: severityOf(rules.find((r) => r.id === rule), section),
+  });
+  const facts = statementFacts(migration, parsed.statements, context.schema);
   const findings = [
     ...parsed.syntaxErrors.map((error) => finding(error.line, ParseableStatements.id, syntaxErrorMessage(error.section, error.message))),
     ...acknowledgements.problems.map((problem) => finding(problem.line, problem.rule, problem.message)),
     ...parsed.statements.flatMap((statement) =>
-      statementFindings(statement, context, rules, acknowledgements.acknowledged).map(([rule, message]) => finding(statement.line, rule, message)),
+      statementFindings(statement, context, rules, acknowledgements.acknowledged, facts.get(statement)).map(([rule, message]) => finding(statement.line, rule, message, statement.section)),
     ),
   ];
   return findings.sort((a, b) => a.line - b.line);
 }
 
-function statementFindings(statement: ParsedStatement, context: StatementContext, rules: readonly StatementRule[], acknowledged: ReadonlyMap<string, string>): [string, string][] {
+/**
+ * A rule's severity for a finding. A risk in a down (a lint rule a file may acknowledge) is a
+ * warning: downs run only where the environment allows downgrades (local, dev), and the
+ * runner's offline limit still holds there; what PostgreSQL refuses outright stays an error.
+ */
+function severityOf(rule: StatementRule | undefined, section: 'up' | 'down' | undefined): 'error' | 'warning' {
+  const severity = rule?.severity ?? 'error';
+  return section === 'down' && rule?.severity !== undefined && rule.acknowledgeable ? 'warning' : severity;
+}
+
+function statementFindings(statement: ParsedStatement, context: StatementContext, rules: readonly StatementRule[], acknowledged: ReadonlyMap<string, string>, facts: StatementFacts | undefined): [string, string][] {
   return rules.flatMap((rule) => {
     if (!rule.check || (rule.acknowledgeable && acknowledged.has(rule.id))) return [];
     try {
-      return rule.check(statement, context).map((message): [string, string] => [rule.id, message]);
+      return rule.check(statement, context, facts).map((message): [string, string] => [rule.id, message]);
     } catch (error) {
       // A syntax tree the rule did not expect is refused (the safe answer), never a crash of synth.
       return [[rule.id, `${statement.label} could not be judged (${(error as Error).message}): rewrite the statement, and report it as an issue`]];
@@ -66,7 +87,12 @@ function statementFindings(statement: ParsedStatement, context: StatementContext
   });
 }
 
-/** Every finding in `migrations`, one line each, for `check`, `generate` and synth. */
+/** Every error in `migrations` (unacknowledged), one line each, for `check`, `generate` and synth. */
 export function statementProblems(migrations: readonly Migration[], context: StatementContext): string[] {
-  return migrations.flatMap((migration) => judgeMigration(migration, context)).map(findingText);
+  return migrations.flatMap((migration) => judgeMigration(migration, context)).filter((f) => f.severity === 'error').map(findingText);
+}
+
+/** Every warning in `migrations`, one line each: printed by `check` and `generate`, never failing them. */
+export function statementWarnings(migrations: readonly Migration[], context: StatementContext): string[] {
+  return migrations.flatMap((migration) => judgeMigration(migration, context)).filter((f) => f.severity === 'warning').map(findingText);
 }

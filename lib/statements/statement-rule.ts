@@ -2,6 +2,7 @@
 // parsed statement of a migration, what breaks the rule. The statement-level twin of
 // lib/rules/rule.ts: the model rules judge constructs, these judge the SQL that will run.
 import { StatementContext } from './statement-context';
+import type { StatementFacts } from '../lint/statement-facts';
 
 /** One statement of a migration, parsed by PostgreSQL's grammar. */
 export interface ParsedStatement {
@@ -27,6 +28,11 @@ export interface StatementRule {
   readonly acknowledgeable: boolean;
   /** Where the rule is enforced when it has no `check` of its own (e.g. by the judge while parsing). */
   readonly enforcedAt?: string;
-  /** Every violation by `statement`, each a sentence with its fix; [] when it complies or the rule does not apply. */
-  readonly check?: (statement: ParsedStatement, context: StatementContext) => string[];
+  /** Errors (the default) fail check and synth unless acknowledged; warnings are printed. */
+  readonly severity?: 'error' | 'warning';
+  /**
+   * Every violation by `statement`, each a sentence with its fix; [] when it complies or the rule
+   * does not apply. `facts`: what the migration around it says (lint rules need them).
+   */
+  readonly check?: (statement: ParsedStatement, context: StatementContext, facts?: StatementFacts) => string[];
 }

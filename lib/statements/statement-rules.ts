@@ -5,5 +5,9 @@ import { OwnSchemaOnly } from './own-schema-only';
 import { ParseableStatements } from './parseable-statements';
 import { ProceduralCodeAcknowledged } from './procedural-code-acknowledged';
 import { StatementRule } from './statement-rule';
+import { LINT_RULES } from '../lint/lint-rules';
 
 export const STATEMENT_RULES: readonly StatementRule[] = [ParseableStatements, OwnSchemaOnly, NoIdentityOrPrivilegeChanges, ProceduralCodeAcknowledged, KnownStatementsOnly];
+
+/** What the judge applies to every statement: the statement rules, then the lint rules (lib/lint). */
+export const JUDGED_RULES: readonly StatementRule[] = [...STATEMENT_RULES, ...LINT_RULES];

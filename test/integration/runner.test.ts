@@ -223,7 +223,7 @@ describe('failures', () => {
   });
 
   test('downgrades only where allowed', async () => {
-    const { project, id, head } = projectWithMigration('CREATE INDEX positions_symbol_only_idx ON portfolio.positions (symbol);');
+    const { project, id, head } = projectWithMigration('-- bedrock:acknowledge BEDROCK-L1 positions is empty in this test\nCREATE INDEX positions_symbol_only_idx ON portfolio.positions (symbol);');
     expect((await cli(project, 'migrate', '--service', 'portfolio')).code).toBe(0);
     const plan = migrationPlan('portfolio', 'portfolio_owner', migrationDirectoryOf(project, 'portfolio').read().migrations.slice(0, 1));
     await expect(converge(db.client, { plan, allowDowngrades: false })).rejects.toThrow(`portfolio: the database holds ${id} beyond the plan's head, and this environment does not allow downgrades.`);
@@ -428,6 +428,6 @@ test('check refuses CREATE INDEX CONCURRENTLY in a migration that runs in a tran
   const checked = await cli(project, 'check', 'portfolio');
   expect(checked.code).toBe(1);
   expect(checked.err).toBe(
-    `portfolio: ${id}.sql: up step at line 4: CREATE INDEX CONCURRENTLY (line 4) cannot run inside a transaction: put a "-- +step outside transaction" line above it (each such statement in a step of its own), then run \`npm run bedrock -- rehash portfolio\``,
+    `portfolio: ${id}.sql line 4: [BEDROCK-L11] CREATE INDEX runs CREATE INDEX CONCURRENTLY inside a transaction on portfolio.positions: SHARE UPDATE EXCLUSIVE lock (blocks nothing), reads the whole table. PostgreSQL refuses it in a transaction block: the deploy stops there. Safe form: put a \`-- +step outside transaction\` line above it, alone in its step`,
   );
 });

@@ -97,7 +97,9 @@ test('synth refuses CREATE INDEX CONCURRENTLY in a migration that runs in a tran
   writeFileSync(path.join(dir, `${id}.sql`), ['-- service: datahub', `-- parent: ${head}`, '-- +up', 'CREATE INDEX CONCURRENTLY x_idx ON datahub.klines (symbol);', '-- +down', 'DROP INDEX datahub.x_idx;', ''].join('\n'));
   writeFileSync(path.join(dir, 'snapshots', `${id}.json`), readFileSync(path.join(dir, 'snapshots', `${head}.json`)));
   expect((await project.cli('rehash', 'datahub')).code).toBe(0);
-  expect(() => synthStack(project, false)).toThrow(`[test-datahub] datahub: ${id}.sql: up step at line 4: CREATE INDEX CONCURRENTLY (line 4) cannot run inside a transaction: put a "-- +step outside transaction" line above it`);
+  expect(() => synthStack(project, false)).toThrow(
+    `[test-datahub] datahub: ${id}.sql line 4: [BEDROCK-L11] CREATE INDEX runs CREATE INDEX CONCURRENTLY inside a transaction on datahub.klines: SHARE UPDATE EXCLUSIVE lock (blocks nothing), reads the whole table. PostgreSQL refuses it in a transaction block: the deploy stops there. Safe form: put a \`-- +step outside transaction\` line above it, alone in its step`,
+  );
 });
 
 test("an environment's timeouts, retries and offline limit reach the runner's command line", async () => {

@@ -26,8 +26,9 @@ const portfolio = statementContext('portfolio', testRegistry);
 const db = useTestDatabase();
 
 /** The findings as `check` prints them. */
+/** The statement rules alone (the lint rules have their own tests: test/unit/lint-rules.test.ts). */
 function judge(up: string, down = '', context = portfolio): string[] {
-  return judgeMigration(migration(up, down), context).map(findingText);
+  return judgeMigration(migration(up, down), context, STATEMENT_RULES).map(findingText);
 }
 
 const OWN_ONLY = "portfolio's migrations may only change portfolio's objects";

@@ -829,6 +829,7 @@ describe('(5) enum values in a migration of their own', () => {
     await project.cli('generate', 'datahub', 'create_orders');
     project.tables.datahub = sideTable(['buy', 'sell'], (side) => ({ preferred: side.column().default('sell') }));
     const result = await project.cli('generate', 'datahub', 'add_sell');
+    expect(result.err).toBe('');
     expect(result.code).toBe(0);
     const dir = project.migrationsDirectory('datahub');
     const files = listing(dir).filter((f) => f.endsWith('.sql'));
