@@ -48,7 +48,6 @@ const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'prefer-robust-stmts':
     'squawk wants IF NOT EXISTS so a file can be rerun after failing part way; the runner records each step in its ledger and resumes at the failed one (an INVALID index dropped first), so every generated statement runs exactly once',
   'prefer-bigint-over-int': 'a column type is the model\'s choice (the model rules judge tables), not a migration safety question',
-  'prefer-text-field': 'varchar(n) is a declared limit in the model; widening it later keeps the storage (no rewrite, PostgreSQL 9.2+)',
   'prefer-bigint-over-smallint': 'a column type is the model\'s choice (backtesting keeps the seed\'s smallint), not a migration safety question',
   'ban-char-field': 'char(n) is the seed\'s column type (mlops), kept by the model; a type choice, not a migration safety question',
 };
