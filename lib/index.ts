@@ -38,6 +38,7 @@ export { inet } from './model/columns/inet';
 
 export { ServiceRegistry, ownerRoleName, appRoleName, schemaName } from './services/service-registry';
 export type { ServiceDefinition } from './services/service-registry';
+export type { ColumnRead, ReadDeclaration, ReadContract } from './services/read-contract';
 export { DEFAULT_POSTGRES_VERSION, runnerSettingsOf } from './stacks/environment';
 export type { EnvironmentConfig, ConnectionConfig, BackendConfig, SslMode } from './stacks/environment';
 export { PlatformStack, platformStackId } from './stacks/platform-stack';

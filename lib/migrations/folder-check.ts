@@ -7,6 +7,7 @@ import { sameSchema } from './generate';
 import { Migration } from './migration-file';
 import { ServiceSchema } from './service-schema';
 import { transactionProblems } from './transaction-check';
+import { retypedReadColumns } from './read-contract-check';
 import { ServiceRegistry } from '../services/service-registry';
 import { findingText, judgeMigration } from '../statements/judge-migration';
 import { ParseableStatements } from '../statements/parseable-statements';
@@ -20,6 +21,8 @@ export function migrationFolderProblems(directory: MigrationDirectory, state: Di
   if (state.problems.length > 0) return [...state.problems, ...statements];
   if (statements.length > 0) return statements;
   const head = state.migrations[state.migrations.length - 1];
+  const retyped = retypedReadColumns(registry, directory.snapshot(head?.id), model).map((p) => `${directory.service}: ${p}`);
+  if (retyped.length > 0) return retyped;
   if (sameSchema(model, directory.snapshot(head?.id))) return [];
   return [`${directory.service}: the tables in code differ from the snapshot at ${head?.id ?? 'the start (no migration yet)'}: run \`${COMMAND} generate ${directory.service} <description>\``];
 }

@@ -5,6 +5,7 @@ import { descriptionProblem, formatMigration, Migration, parseMigration, timesta
 import { diffSchemas } from './schema-diff';
 import { SchemaChange, schemaChange } from './schema-change';
 import { enumValueStep } from './enum-value-step';
+import { retypedReadColumns } from './read-contract-check';
 import { canonicalSchema, ServiceSchema } from './service-schema';
 import { ServiceRegistry } from '../services/service-registry';
 import { findingText, judgeMigration, StatementFinding } from '../statements/judge-migration';
@@ -78,6 +79,8 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   const before = directory.snapshot(head?.id);
   const diff = diffSchemas(before, model);
   if (diff.up.length === 0) return { written: false };
+  const retyped = options.registry ? retypedReadColumns(options.registry, before, model) : [];
+  if (retyped.length > 0) throw new GenerateError(`${directory.service}: this change breaks another service's read contract; nothing written:\n${retyped.map((p) => `  - ${p}`).join('\n')}`);
   const whole = schemaChange(diff);
   const destructive = whole.destructive;
   if (destructive.length > 0 && !options.acceptDataLoss) {

@@ -44,10 +44,27 @@ export function renderOwnershipRegistry(project: BedrockProject): string {
     t.appReferences.map((r) => `| \`${t.qualifiedName}(${r.columns.join(', ')})\` | \`${r.table}(${r.targetColumns.join(', ')})\` | ${r.table.split('.')[0]} |`),
   );
   lines.push(...(references.length > 0 ? references : ['| (none) | - | - |']));
+  lines.push(...readsSection(project));
   lines.push('', '## Acknowledged rules', '', '| Construct | Rule | Reason |', '|-----------|------|--------|');
   const acknowledged = tables.flatMap((t) => acknowledgementsOf(t).map((a) => `| \`${t.qualifiedName}\` | ${a.rule} | ${cell(a.reason)} |`));
   lines.push(...(acknowledged.length > 0 ? acknowledged : ['| (none) | - | - |']), '');
   return lines.join('\n');
+}
+
+/**
+ * Who reads what: each service's declared reads (registry `reads`), a whole table or columns (a
+ * read contract the owner keeps: BEDROCK-O7). A service that declares nothing reads every table.
+ */
+function readsSection(project: BedrockProject): string[] {
+  const lines = ['', '## Declared reads', '', 'What each service declares it reads of other services\' tables. Declared columns are a contract: the owner may not drop, rename or retype them (BEDROCK-O7).', ''];
+  lines.push('| Reader | Table | Columns | Owner |', '|--------|-------|---------|-------|');
+  const rows = project.registry.names.flatMap((reader) => {
+    const reads = project.registry.readsOf(reader);
+    if (reads === undefined) return [`| ${reader} | every other service's table | all | - |`];
+    return reads.map((r) => `| ${reader} | \`${r.table}\` | ${r.columns ? r.columns.map((c) => `\`${c}\``).join(', ') : 'all'} | ${r.table.split('.')[0]} |`);
+  });
+  lines.push(...rows);
+  return lines;
 }
 
 export function renderCodeowners(project: BedrockProject, folder: (service: string) => string): string {

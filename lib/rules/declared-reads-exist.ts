@@ -9,8 +9,9 @@ export const DeclaredReadsExist: Rule = {
   acknowledgeable: false,
   check: (construct, { registry, tables }) => {
     if (!isSchemaScope(construct) || !registry.has(construct.service)) return [];
-    return (registry.get(construct.service).reads ?? []).flatMap((read) => {
+    return (registry.readsOf(construct.service) ?? []).flatMap(({ table: read }) => {
       if (read.startsWith(`${construct.service}.`)) return [`service ${construct.service} declares it reads ${read}, its own table: remove it (a service always writes its own tables)`];
+      // Declared columns the owner's table lacks are the owner's finding (BEDROCK-O7, ReadContractsKept).
       return tables.some((t) => t.qualifiedName === read) ? [] : [`service ${construct.service} declares it reads ${read}, which no service defines: write it as <service>.<table>`];
     });
   },

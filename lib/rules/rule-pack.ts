@@ -7,6 +7,7 @@ import { Table } from '../model/table';
 import { ServiceRegistry } from '../services/service-registry';
 import { acknowledgementsOf } from './acknowledgements';
 import { DeclaredReadsExist } from './declared-reads-exist';
+import { ReadContractsKept } from './read-contracts-kept';
 import { IdentifierLength } from './identifier-length';
 import { MigrationFileNames } from './migration-file-names';
 import { NoCrossServiceForeignKeys } from './no-cross-service-foreign-keys';
@@ -25,6 +26,7 @@ export const BEDROCK_RULES: readonly Rule[] = [
   ValidAppReferences,
   SharedWritesHaveReasons,
   DeclaredReadsExist,
+  ReadContractsKept,
   SnakeCaseNames,
   NoReservedWords,
   IdentifierLength,

@@ -1,6 +1,7 @@
 // The services allowed to own tables. The app declares its registry once (adding a service
 // is one line); stacks and checks look services up here.
 import { identifierProblem } from '../sql/identifier';
+import { ReadContract, readContract, ReadDeclaration, readDeclarationProblems } from './read-contract';
 
 export interface ServiceDefinition {
   /** The service's name: its schema, its roles' prefix and its stacks' suffix (snake_case). */
@@ -10,11 +11,13 @@ export interface ServiceDefinition {
   /** One line on what the service does. */
   readonly description?: string;
   /**
-   * The other services' tables this service reads, as `<service>.<table>`. When given, its
-   * app role may SELECT only those; when absent, every other service's table (the seed's
-   * default: "All services can read from any table").
+   * The other services' tables this service reads: `<service>.<table>` for a whole table, or
+   * `{ table: '<service>.<table>', columns: [...] }` for some of its columns (a read contract:
+   * the owner may not drop, rename or retype them). When given, its app role may SELECT only
+   * those tables; when absent, every other service's table (the seed's default: "All services
+   * can read from any table").
    */
-  readonly reads?: readonly string[];
+  readonly reads?: readonly ReadDeclaration[];
 }
 
 /** The registered services, in a fixed order. */
@@ -31,6 +34,8 @@ export class ServiceRegistry {
       else if (Buffer.byteLength(definition.name) > 57) problems.push(`service "${definition.name}": the name must be at most 57 bytes so that "${definition.name}_owner" fits`);
       if (services.has(definition.name)) problems.push(`service "${definition.name}" is registered twice`);
       if (!definition.team || definition.team.trim() === '') problems.push(`service "${definition.name}": give the owning team (e.g. "@org/${definition.name}")`);
+      if (definition.reads !== undefined && !Array.isArray(definition.reads)) problems.push(`service "${definition.name}": reads must be a list, e.g. ['datahub.klines']`);
+      else for (const read of definition.reads ?? []) problems.push(...readDeclarationProblems(definition.name, read));
       services.set(definition.name, definition);
     }
     if (problems.length > 0) throw new Error(`ServiceRegistry:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -44,6 +49,16 @@ export class ServiceRegistry {
 
   has(name: string): boolean {
     return this.services.has(name);
+  }
+
+  /** What `name` declares it reads, normalized; undefined when it declares nothing (it reads every table). */
+  readsOf(name: string): readonly ReadContract[] | undefined {
+    return this.get(name).reads?.map(readContract);
+  }
+
+  /** Every column read contract on `table` (`<service>.<table>`): who reads which columns. */
+  columnReadersOf(table: string): { readonly service: string; readonly columns: readonly string[] }[] {
+    return this.names.flatMap((service) => (this.readsOf(service) ?? []).filter((r) => r.table === table && r.columns).map((r) => ({ service, columns: r.columns! })));
   }
 
   /** The definition of `name`; throws naming the registered services when it is unknown. */

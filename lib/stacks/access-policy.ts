@@ -28,9 +28,13 @@ export function tableAccess(owner: string, services: readonly string[], registry
   return services.flatMap((service): RoleAccess[] => {
     const role = appRoleName(service);
     if (service === owner) return [{ role, tables: WRITER_TABLE_PRIVILEGES, sequences: WRITER_SEQUENCE_PRIVILEGES }];
-    const declared = registry?.has(service) ? registry.get(service).reads : undefined;
+    const declared = registry?.has(service) ? registry.readsOf(service) : undefined;
     if (declared === undefined) return [{ role, tables: READER_TABLE_PRIVILEGES, sequences: [] }];
-    const objects = declared.filter((t) => t.startsWith(`${owner}.`)).map((t) => t.slice(owner.length + 1)).sort();
+    // A read of some columns is granted on its whole table for now: column grants must never be
+    // revoked by a table-level REVOKE the provider runs later in the same apply (PostgreSQL drops
+    // a role's column grants with its table grant), which needs the grant resources ordered
+    // across updates and removals; until then the contract binds the owner, not the grant.
+    const objects = [...new Set(declared.filter((r) => r.table.startsWith(`${owner}.`)).map((r) => r.table.slice(owner.length + 1)))].sort();
     return objects.length > 0 ? [{ role, tables: READER_TABLE_PRIVILEGES, sequences: [], objects }] : [];
   });
 }

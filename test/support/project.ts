@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { BedrockProject, DefineTables, runCli, ServiceRegistry } from '../../lib';
+import { BedrockProject, DefineTables, runCli, ServiceDefinition, ServiceRegistry } from '../../lib';
 
 export interface TestProject extends BedrockProject {
   readonly root: string;
@@ -12,10 +12,10 @@ export interface TestProject extends BedrockProject {
   cli(...args: string[]): Promise<{ code: number; out: string; err: string }>;
 }
 
-export function testProject(root = mkdtempSync(path.join(tmpdir(), 'bedrock-project-'))): TestProject {
+export function testProject(root = mkdtempSync(path.join(tmpdir(), 'bedrock-project-')), portfolioReads?: ServiceDefinition['reads']): TestProject {
   const registry = new ServiceRegistry([
     { name: 'datahub', team: '@test/datahub' },
-    { name: 'portfolio', team: '@test/portfolio' },
+    { name: 'portfolio', team: '@test/portfolio', ...(portfolioReads ? { reads: portfolioReads } : {}) },
   ]);
   const tables: Record<string, DefineTables> = { datahub: () => undefined, portfolio: () => undefined };
   const project: TestProject = {
