@@ -37,6 +37,8 @@ export function readDeclarationProblems(service: string, declaration: unknown): 
     const problem = typeof column === 'string' ? identifierProblem(column) : 'not a string';
     if (problem) problems.push(`service "${service}" reads column ${JSON.stringify(column)} of ${String(table)}: ${problem}`);
   }
+  const role = `${service}_reads_${String(table).split('.')[1] ?? ''}`;
+  if (Buffer.byteLength(role, 'utf8') > 63) problems.push(`service "${service}" reads columns of ${String(table)}: the role holding them, ${role}, is longer than 63 bytes: declare the whole table, or shorten the names`);
   const repeated = columns.filter((c, i) => columns.indexOf(c) !== i);
   if (repeated.length > 0) problems.push(`service "${service}" reads column ${repeated[0]} of ${String(table)} twice: list it once`);
   return problems;

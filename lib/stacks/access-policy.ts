@@ -30,13 +30,43 @@ export function tableAccess(owner: string, services: readonly string[], registry
     if (service === owner) return [{ role, tables: WRITER_TABLE_PRIVILEGES, sequences: WRITER_SEQUENCE_PRIVILEGES }];
     const declared = registry?.has(service) ? registry.readsOf(service) : undefined;
     if (declared === undefined) return [{ role, tables: READER_TABLE_PRIVILEGES, sequences: [] }];
-    // A read of some columns is granted on its whole table for now: column grants must never be
-    // revoked by a table-level REVOKE the provider runs later in the same apply (PostgreSQL drops
-    // a role's column grants with its table grant), which needs the grant resources ordered
-    // across updates and removals; until then the contract binds the owner, not the grant.
-    const objects = [...new Set(declared.filter((r) => r.table.startsWith(`${owner}.`)).map((r) => r.table.slice(owner.length + 1)))].sort();
+    // Tables read by columns are granted to a role of their own (columnReads), not here.
+    const objects = declared.filter((r) => !r.columns && r.table.startsWith(`${owner}.`)).map((r) => r.table.slice(owner.length + 1)).sort();
     return objects.length > 0 ? [{ role, tables: READER_TABLE_PRIVILEGES, sequences: [], objects }] : [];
   });
+}
+
+/** A reader's column read contract on one of `owner`'s tables, and the role holding its grants. */
+export interface ColumnReadGrant {
+  readonly reader: string;
+  /** NOLOGIN, holds SELECT on the columns; the reader's app role is its member. */
+  readonly role: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+}
+
+/**
+ * The column read contracts on `owner`'s tables among `services`. Each gets a role of its own:
+ * PostgreSQL drops a role's column grants on a table whenever that role's table-level SELECT
+ * on it is revoked, and the provider revokes table grants when their objects change; a grant to
+ * another role (whose member the reader is) is never touched by them.
+ */
+export function columnReads(owner: string, services: readonly string[], registry?: ServiceRegistry): ColumnReadGrant[] {
+  return services.flatMap((reader) =>
+    reader === owner || !registry?.has(reader)
+      ? []
+      : (registry.readsOf(reader) ?? [])
+          .filter((r) => r.columns && r.table.startsWith(`${owner}.`))
+          .map((r) => {
+            const table = r.table.slice(owner.length + 1);
+            return { reader, role: columnReaderRoleName(reader, table), table, columns: [...r.columns!].sort() };
+          }),
+  );
+}
+
+/** The role holding `reader`'s column grants on `table`. */
+export function columnReaderRoleName(reader: string, table: string): string {
+  return `${reader}_reads_${table}`;
 }
 
 /** The role that holds one shared-write exception's DML (its writer's app role is a member). */
@@ -52,4 +82,9 @@ export function accessLines(schema: string, access: readonly RoleAccess[]): stri
     if (a.sequences.length > 0) lines.push(`${a.role}: ${a.sequences.join(', ')} on all sequences in schema ${schema}`);
     return lines;
   });
+}
+
+/** One line per column read contract, for the plan's access output. */
+export function columnReadLines(schema: string, reads: readonly ColumnReadGrant[]): string[] {
+  return reads.map((r) => `${r.role} (member: ${appRoleName(r.reader)}): SELECT (${r.columns.join(', ')}) on table ${schema}.${r.table}`);
 }

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { Aspects, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
 import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
 import { Grant } from '@cdktf/provider-postgresql/lib/grant';
-import { accessLines, RoleAccess, sharedWriterRoleName, tableAccess, WRITER_SEQUENCE_PRIVILEGES, WRITER_TABLE_PRIVILEGES } from './access-policy';
+import { accessLines, ColumnReadGrant, columnReadLines, columnReads as columnReads_, RoleAccess, sharedWriterRoleName, tableAccess, WRITER_SEQUENCE_PRIVILEGES, WRITER_TABLE_PRIVILEGES } from './access-policy';
 import { GrantRole } from '@cdktf/provider-postgresql/lib/grant-role';
 import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { DirectoryState, MigrationDirectory } from '../migrations/migration-directory';
@@ -76,6 +76,7 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
     configureBackend(this, id, props.environment.backend ?? { type: 'local' });
     postgresProvider(this, 'postgresql', props.environment.connection);
     const access = tableAccess(this.service, props.environment.services, props.registry);
+    const columnReads = columnReads_(this.service, props.environment.services, props.registry);
     const defaults = this.defaultPrivileges(access);
     if (props.migrationsDirectory !== undefined) {
       const directory = new MigrationDirectory(props.migrationsDirectory, this.service, this.schemaName);
@@ -90,15 +91,16 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
       });
       this.node.addValidation({ validate: () => this.migrationProblems(directory, state, props.registry) });
     }
-    this.grantChain = this.grants(access, this.migrations?.head ?? defaults.tail);
+    this.grantChain = this.grants(access, columnReads, this.migrations?.head ?? defaults.tail);
     new TerraformOutput(this, 'tables', {
       description: `Tables owned by ${props.service}`,
       value: Lazy.listValue({ produce: () => this.tables.map((t) => t.qualifiedName) }),
     });
     // The plan shows every privilege change as a change of this list.
     new TerraformOutput(this, 'access', {
-      description: `Who may do what on ${props.service}'s tables`,
-      value: Lazy.listValue({ produce: () => [...accessLines(this.schemaName, access), ...this.sharedWriteLines()].sort() }),
+      // Said in the plan: the provider replaces a table grant whose objects change (revoke, then grant).
+      description: `Who may do what on ${props.service}'s tables. A change to a role's list of tables replaces its grant: that role loses the tables it keeps for a moment during the apply`,
+      value: Lazy.listValue({ produce: () => [...accessLines(this.schemaName, access), ...columnReadLines(this.schemaName, columnReads), ...this.sharedWriteLines()].sort() }),
     });
     this.node.addValidation({ validate: () => schemaProblems(this.tableModels(), this.enumModels()) });
   }
@@ -183,10 +185,24 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
     return chain;
   }
 
-  /** Schema-wide grants on the tables that exist, after the migrations created them. */
-  private grants(access: readonly RoleAccess[], after: TerraformResource | undefined): ResourceChain {
+  /**
+   * Schema-wide grants on the tables that exist, after the migrations created them. Column read
+   * contracts come first: a reader moving a table from a whole-table read to columns keeps the
+   * columns throughout (its role has them before the table grant is revoked).
+   */
+  private grants(access: readonly RoleAccess[], columnReads: readonly ColumnReadGrant[], after: TerraformResource | undefined): ResourceChain {
     const database = this.environment.connection.database;
     const chain = new ResourceChain(after);
+    for (const read of columnReads) {
+      const id = `column_read_${read.reader}_${read.table}`;
+      chain.add(new Role(this, `${id}_role`, { name: read.role, login: false }));
+      // One resource per column: the provider replaces a grant whose columns change (a revoke,
+      // then a grant); per column, adding or removing one touches no other.
+      for (const column of read.columns) {
+        chain.add(new Grant(this, `${id}_${column}`, { database, schema: this.schemaName, role: read.role, objectType: 'column', objects: [read.table], columns: [column], privileges: ['SELECT'] }));
+      }
+      chain.add(new GrantRole(this, `${id}_member`, { role: appRoleName(read.reader), grantRole: read.role }));
+    }
     for (const { role, tables, sequences, objects } of access) {
       chain.add(new Grant(this, `tables_${role}`, { database, schema: this.schemaName, role, objectType: 'table', privileges: [...tables], ...(objects ? { objects: [...objects] } : {}) }));
       if (sequences.length > 0) {

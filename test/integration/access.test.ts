@@ -17,10 +17,11 @@ import * as path from 'node:path';
 const db = useTestDatabase();
 const PASSWORD = 'access-test-only';
 
-// mlops declares it reads datahub.klines only, and is a declared shared writer of it.
+// mlops declares it reads datahub.klines only, and is a declared shared writer of it; portfolio
+// declares it reads mlops.ml_models whole and the id and note columns of datahub.chain_data.
 const registry = new ServiceRegistry([
   { name: 'datahub', team: '@t/datahub' },
-  { name: 'portfolio', team: '@t/portfolio' },
+  { name: 'portfolio', team: '@t/portfolio', reads: ['mlops.ml_models', { table: 'datahub.chain_data', columns: ['id', 'note'] }] },
   { name: 'mlops', team: '@t/mlops', reads: ['datahub.klines'] },
 ]);
 const root = mkdtempSync(path.join(tmpdir(), 'bedrock-access-'));
@@ -31,7 +32,7 @@ const project: BedrockProject = {
   tables: {
     datahub: (stack) => {
       new Table(stack, 'klines', { columns: { id: bigint().generatedAlwaysAsIdentity(), symbol: text().notNull().default('x') }, primaryKey: ['id'], sharedWriters: [{ service: 'mlops', reason: 'writes model features back' }] });
-      new Table(stack, 'chain_data', { columns: { id: bigint().generatedAlwaysAsIdentity(), note: text() }, primaryKey: ['id'] });
+      new Table(stack, 'chain_data', { columns: { id: bigint().generatedAlwaysAsIdentity(), note: text(), secret: text() }, primaryKey: ['id'] });
     },
     portfolio: (stack) => {
       new Table(stack, 'positions', { columns: { id: bigint().generatedAlwaysAsIdentity(), note: text() }, primaryKey: ['id'] });
@@ -64,6 +65,8 @@ function allowed(service: string, owner: string, table: string): Operation[] {
   if (service === owner) return ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
   if (service === 'mlops' && owner === 'datahub' && table === 'klines') return ['SELECT', 'INSERT', 'UPDATE', 'DELETE']; // declared read + shared writer
   if (service === 'mlops') return []; // declared reads: only datahub.klines
+  // portfolio's declared reads: mlops.ml_models whole; of datahub.chain_data, columns only (SELECT * is refused).
+  if (service === 'portfolio') return owner === 'mlops' ? ['SELECT'] : [];
   return ['SELECT'];
 }
 
@@ -81,7 +84,7 @@ beforeAll(async () => {
 
   // Roles are cluster-wide: start from none of ours.
   for (const service of registry.names) {
-    for (const role of [`${service}_app`, `${service}_owner`, 'mlops_writes_klines']) {
+    for (const role of [`${service}_app`, `${service}_owner`, 'mlops_writes_klines', 'portfolio_reads_chain_data']) {
       const exists = await db.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
       if (exists.rowCount) await db.query(`DROP OWNED BY "${role}"; DROP ROLE "${role}"`);
     }
@@ -140,6 +143,41 @@ test('each app role may do exactly what the policy says on every table', async (
     }
   }
   expect(actual).toEqual(expected);
+});
+
+test('a column read contract: the reader selects its declared columns, and every other column is refused', async () => {
+  const client = await connectAs(appRoleName('portfolio'));
+  try {
+    await db.query(`INSERT INTO datahub.chain_data (note, secret) VALUES ('n', 's')`);
+    expect((await client.query('SELECT id, note FROM datahub.chain_data')).rows).toEqual([{ id: expect.anything(), note: 'n' }]);
+    await expect(client.query('SELECT secret FROM datahub.chain_data')).rejects.toMatchObject({ code: '42501', message: 'permission denied for table chain_data' });
+    await expect(client.query('SELECT * FROM datahub.chain_data')).rejects.toMatchObject({ code: '42501' });
+    await expect(client.query(`UPDATE datahub.chain_data SET note = 'x'`)).rejects.toMatchObject({ code: '42501' });
+    // Held by a role of its own, which the reader's app role is a member of.
+    const holders = await db.query(`SELECT attname, attacl::text AS acl FROM pg_attribute WHERE attrelid = 'datahub.chain_data'::regclass AND attnum > 0 ORDER BY attnum`);
+    expect(holders.rows).toEqual([
+      { attname: 'id', acl: expect.stringContaining('portfolio_reads_chain_data=r/') },
+      { attname: 'note', acl: expect.stringContaining('portfolio_reads_chain_data=r/') },
+      { attname: 'secret', acl: null },
+    ]);
+  } finally {
+    await client.end();
+  }
+});
+
+test('moving a read from a whole table to columns: the table grant replaced afterwards leaves the column grants of the contract role intact', async () => {
+  // The provider replaces a table grant whose objects change: REVOKE SELECT on the old objects
+  // (which, for the same role, drops its column grants too). Run as it would for portfolio_app
+  // after the contract's resources: the contract role's column grants survive.
+  await db.query(`GRANT SELECT ON datahub.chain_data TO portfolio_app`);
+  await db.query(`REVOKE SELECT ON datahub.chain_data FROM portfolio_app`);
+  const client = await connectAs(appRoleName('portfolio'));
+  try {
+    await expect(client.query('SELECT id, note FROM datahub.chain_data LIMIT 1')).resolves.toMatchObject({ command: 'SELECT' });
+    await expect(client.query('SELECT secret FROM datahub.chain_data')).rejects.toMatchObject({ code: '42501' });
+  } finally {
+    await client.end();
+  }
 });
 
 test('no app role can SET ROLE to an owner role, create roles, or create tables', async () => {

@@ -75,6 +75,11 @@ function grantStatements(body: Json, database: string): [string, string | undefi
   if (body.object_type === 'schema') {
     return [`REVOKE ALL PRIVILEGES ON SCHEMA ${ident(body.schema)} FROM ${role}`, privileges ? `GRANT ${privileges} ON SCHEMA ${ident(body.schema)} TO ${role}` : undefined];
   }
+  if (body.object_type === 'column') {
+    // One table, one privilege, its columns (the provider's validation).
+    const on = `(${(body.columns as string[]).map(ident).join(', ')}) ON TABLE ${ident(body.schema)}.${ident((body.objects as string[])[0])}`;
+    return [`REVOKE ${privileges} ${on} FROM ${role}`, `GRANT ${privileges} ${on} TO ${role}`];
+  }
   const type = TYPES[body.object_type];
   if (!body.objects) {
     return [

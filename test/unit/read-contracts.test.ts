@@ -102,3 +102,31 @@ test('the generated registry says who reads what, down to columns', async () => 
   expect(registry).toContain('| portfolio | `datahub.klines` | `symbol`, `close`, `open_time` | datahub |');
   expect(registry).toContain("| datahub | every other service's table | all | - |");
 });
+
+test("the owner's stack grants a contract's columns to a role of its own, one resource per column, before any table grant", () => {
+  const registry = new ServiceRegistry([
+    { name: 'datahub', team: '@t/d' },
+    { name: 'portfolio', team: '@t/p', reads: ['datahub.chain_data', { table: 'datahub.klines', columns: ['symbol', 'close'] }] },
+  ]);
+  const app = Testing.app();
+  const stack = new ServiceStack(app, { service: 'datahub', environment: testEnvironment({ services: ['datahub', 'portfolio'] }), registry });
+  klines()(stack);
+  new Table(stack, 'chain_data', { columns: { id: bigint().generatedAlwaysAsIdentity() }, primaryKey: ['id'] });
+  const json = JSON.parse(Testing.synth(stack, true));
+  const grants = Object.entries(json.resource.postgresql_grant as Record<string, Record<string, unknown>>);
+  const columnGrants = grants.filter(([, g]) => g.object_type === 'column').map(([, g]) => [g.role, g.objects, g.columns, g.privileges]);
+  expect(columnGrants).toEqual([
+    ['portfolio_reads_klines', ['klines'], ['close'], ['SELECT']],
+    ['portfolio_reads_klines', ['klines'], ['symbol'], ['SELECT']],
+  ]);
+  expect(Object.values(json.resource.postgresql_role as Record<string, { name: string; login: boolean }>).map((r) => [r.name, r.login])).toContainEqual(['portfolio_reads_klines', false]);
+  expect(Object.values(json.resource.postgresql_grant_role as Record<string, { role: string; grant_role: string }>).map((m) => [m.role, m.grant_role])).toContainEqual(['portfolio_app', 'portfolio_reads_klines']);
+  // The reader's table grant covers the whole-table read only, and runs after the contract's resources.
+  const [tableGrantName, tableGrant] = grants.find(([, g]) => g.role === 'portfolio_app')!;
+  expect(tableGrant.objects).toEqual(['chain_data']);
+  expect(tableGrantName).toMatch(/^tables_portfolio_app/);
+  // The chain's first table grant (the owner's app role's) waits for the contract's membership.
+  const first = grants.find(([name]) => name.startsWith('tables_datahub_app'))![1];
+  expect(first.depends_on).toEqual([expect.stringMatching(/^postgresql_grant_role\.column_read_portfolio_klines_member/)]);
+  expect(json.output.access.value).toContain('portfolio_reads_klines (member: portfolio_app): SELECT (close, symbol) on table datahub.klines');
+});
