@@ -35,17 +35,17 @@ export interface Blockers {
  *
  * Asked after the wait ended, so the writers that queued behind the step's own lock request hold
  * their locks by now too: only sessions whose transaction began before the try was sent
- * (`triedAt`, the runner's Date.now() then; turned into "so many ms before this query", so no
- * clock but the server's is compared) can have been what it waited for. When none qualifies,
- * every holder is named.
+ * (`triedAt`, the server's clock read just before it, as text: microseconds kept, and no clock
+ * but the server's compared) can have been what it waited for. When none qualifies, or the time
+ * is unknown, every holder is named.
  */
-export async function blockingSessions(client: ClientBase, tables: readonly string[], triedAt = Date.now()): Promise<Blockers> {
+export async function blockingSessions(client: ClientBase, tables: readonly string[], triedAt?: string): Promise<Blockers> {
   const deadlockTimeoutMs = await deadlockTimeout(client);
   if (tables.length === 0) return { text: 'a session the runner cannot name (the step lists no tables)', yieldingAutovacuum: false, deadlockTimeoutMs };
   const { rows } = await client.query<Holder & { before_wait: boolean }>(
     `SELECT a.pid, a.application_name, a.backend_type, a.state, a.xact_start, a.query_start,
             CASE WHEN a.backend_type = 'autovacuum worker' THEN pg_catalog.left(a.query, 200) END AS autovacuum,
-            coalesce(a.xact_start <= pg_catalog.clock_timestamp() - pg_catalog.make_interval(secs => $2::double precision / 1000), false) AS before_wait
+            coalesce(a.xact_start < $2::timestamptz, false) AS before_wait
        FROM pg_catalog.pg_stat_activity a
       WHERE a.pid <> pg_catalog.pg_backend_pid()
         AND a.pid IN (SELECT l.pid FROM pg_catalog.pg_locks l
@@ -53,7 +53,7 @@ export async function blockingSessions(client: ClientBase, tables: readonly stri
                          AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
                          AND l.relation IN (SELECT pg_catalog.to_regclass(t) FROM pg_catalog.unnest($1::text[]) AS t))
       ORDER BY a.xact_start NULLS LAST, a.pid`,
-    [tables, Date.now() - triedAt],
+    [tables, triedAt ?? null],
   );
   if (rows.length === 0) return { text: `no session now (the one that held a lock on ${tables.join(', ')} has ended)`, yieldingAutovacuum: false, deadlockTimeoutMs };
   const older = rows.filter((r) => r.before_wait);

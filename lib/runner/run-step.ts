@@ -102,8 +102,8 @@ async function attemptOutside(context: RunContext, run: StepToRun, lockTimeoutMs
  */
 class LockTimeout {
   ms: number;
-  /** When the last try was sent (Date.now()). */
-  triedAt = Date.now();
+  /** The server's clock just before the last try was sent (timestamptz as text, microseconds kept). */
+  triedAt: string | undefined;
 
   constructor(
     private readonly context: RunContext,
@@ -112,9 +112,12 @@ class LockTimeout {
     this.ms = context.settings.lockTimeoutMs;
   }
 
-  /** Runs one try, noting when it was sent. */
-  attempt<T>(work: () => Promise<T>): Promise<T> {
-    this.triedAt = Date.now();
+  /**
+   * Runs one try, first asking the server's clock: every writer that queues behind the try's
+   * lock request begins its transaction after that (a round trip per try, nothing else).
+   */
+  async attempt<T>(work: () => Promise<T>): Promise<T> {
+    this.triedAt = (await this.context.client.query<{ t: string }>('SELECT pg_catalog.clock_timestamp()::text AS t')).rows[0].t;
     return work();
   }
 

@@ -11,7 +11,7 @@ import { StepToRun } from './step-to-run';
  * last try was sent (who held a lock is asked about the sessions older than that). `undone`: what
  * became of what a failed step outside a transaction left (e.g. the INVALID index it dropped).
  */
-export async function stepFailure(context: RunContext, run: StepToRun, error: unknown, triedAt: number, undone?: string): Promise<RunnerError> {
+export async function stepFailure(context: RunContext, run: StepToRun, error: unknown, triedAt: string | undefined, undone?: string): Promise<RunnerError> {
   const service = context.plan.service;
   const lead = `${service}: ${run.name} failed: ${describe(error)}`;
   if (!isLockTimeout(error)) return new RunnerError(`${sentence(lead)} ${aftermath(context, run, undone)}`);

@@ -35,7 +35,12 @@ export class ServiceRegistry {
       if (services.has(definition.name)) problems.push(`service "${definition.name}" is registered twice`);
       if (!definition.team || definition.team.trim() === '') problems.push(`service "${definition.name}": give the owning team (e.g. "@org/${definition.name}")`);
       if (definition.reads !== undefined && !Array.isArray(definition.reads)) problems.push(`service "${definition.name}": reads must be a list, e.g. ['datahub.klines']`);
-      else for (const read of definition.reads ?? []) problems.push(...readDeclarationProblems(definition.name, read));
+      else {
+        for (const read of definition.reads ?? []) problems.push(...readDeclarationProblems(definition.name, read));
+        const tables = (definition.reads ?? []).map((read) => (typeof read === 'string' ? read : (read as { table?: unknown })?.table));
+        const twice = tables.find((table, i) => typeof table === 'string' && tables.indexOf(table) !== i);
+        if (twice) problems.push(`service "${definition.name}" declares it reads ${twice} twice: keep one declaration (the whole table, or its columns)`);
+      }
       services.set(definition.name, definition);
     }
     if (problems.length > 0) throw new Error(`ServiceRegistry:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

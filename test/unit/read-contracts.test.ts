@@ -92,8 +92,10 @@ test.each([
   [{ table: 'datahub.klines', columns: ['close', 'close'] }, 'service "portfolio" reads column close of datahub.klines twice: list it once'],
   [{ table: 'datahub.klines', columns: ['Close Price'] }, 'service "portfolio" reads column "Close Price" of datahub.klines:'],
   [42, 'service "portfolio" reads 42: give a table or { table, columns }'],
+  [['datahub.klines', { table: 'datahub.klines', columns: ['close'] }], 'service "portfolio" declares it reads datahub.klines twice: keep one declaration'],
 ])('a malformed declaration %j is refused when the registry is built', (read, message) => {
-  expect(() => new ServiceRegistry([{ name: 'datahub', team: '@t/d' }, { name: 'portfolio', team: '@t/p', reads: [read as never] }])).toThrow(message);
+  const reads = Array.isArray(read) ? read : [read];
+  expect(() => new ServiceRegistry([{ name: 'datahub', team: '@t/d' }, { name: 'portfolio', team: '@t/p', reads: reads as never }])).toThrow(message);
 });
 
 test('the generated registry says who reads what, down to columns', async () => {
