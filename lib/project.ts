@@ -17,6 +17,8 @@ export interface BedrockProject {
   readonly environments: readonly EnvironmentConfig[];
   /** The folder of a service's migrations, e.g. `stacks/<service>/migrations`. */
   migrationsDirectory(service: string): string;
+  /** The project's folder in its git clone, where docs/ is (the review reads its base there). @default the working directory */
+  readonly root?: string;
 }
 
 /**

@@ -25,6 +25,9 @@ import { BEDROCK_RULES } from '../rules/rule-pack';
 import { Rule } from '../rules/rule';
 import { STATEMENT_RULES } from '../statements/statement-rules';
 import { LINT_RULES } from '../lint/lint-rules';
+import { reviewPage } from '../review/review-page';
+import { reviewMarkdown } from '../review/review-markdown';
+import { GitBase } from '../review/git-base';
 import { statementWarnings } from '../statements/judge-migration';
 import { statementContext } from '../statements/statement-context';
 import { StatementRule } from '../statements/statement-rule';
@@ -147,6 +150,17 @@ export function createCli(project: BedrockProject, output: Output): Command {
       for (const rule of STATEMENT_RULES) output.log(line(rule, `acknowledgeable in the file: -- bedrock:acknowledge ${rule.id} <reason>`));
       output.log('Lint rules, on every statement of every migration touching a table that may hold rows (errors fail `check` and synth unless acknowledged; warnings are printed):');
       for (const rule of LINT_RULES) output.log(line(rule, `${rule.severity ?? 'error'}; acknowledgeable in the file: -- bedrock:acknowledge ${rule.id} <reason>`));
+    });
+
+  program
+    .command('review')
+    .description('write the review page of what changed against a git base: pending migrations with each statement\'s lock and lint findings, grants gained and lost, read contracts and ownership touched, an ER diagram per service')
+    .option('--base <ref>', 'the git ref the change is reviewed against', 'HEAD')
+    .option('--format <format>', 'markdown, or json for CI bots', 'markdown')
+    .action((options: { base: string; format: string }) => {
+      if (options.format !== 'markdown' && options.format !== 'json') throw new CliFailure(`review: --format ${JSON.stringify(options.format)}: give markdown or json`);
+      const page = reviewPage(project, new GitBase(project.root ?? process.cwd(), options.base));
+      output.log(options.format === 'json' ? JSON.stringify(page, null, 2) : reviewMarkdown(page).trimEnd());
     });
 
   program

@@ -100,10 +100,14 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
     new TerraformOutput(this, 'access', {
       // Said in the plan: the provider replaces a table grant whose objects change (revoke, then grant).
       description: `Who may do what on ${props.service}'s tables. A change to a role's list of tables replaces its grant: that role loses the tables it keeps for a moment during the apply`,
-      value: Lazy.listValue({ produce: () => [...accessLines(this.schemaName, access), ...columnReadLines(this.schemaName, columnReads), ...this.sharedWriteLines()].sort() }),
+      value: Lazy.listValue({ produce: () => this.accessLines() }),
     });
+    this.accessLines = () => [...accessLines(this.schemaName, access), ...columnReadLines(this.schemaName, columnReads), ...this.sharedWriteLines()].sort();
     this.node.addValidation({ validate: () => schemaProblems(this.tableModels(), this.enumModels()) });
   }
+
+  /** Who may do what on this service's tables, one line per grant: the plan's `access` output (and docs/ACCESS.md). */
+  readonly accessLines: () => string[];
 
   /** The tables defined in this stack. */
   get tables(): Table[] {

@@ -1,0 +1,119 @@
+// The review page's content, as data (the Markdown and the JSON are two renderings of it): per
+// service, the migrations pending against a base with each statement's lock and lint findings,
+// the grants gained and lost, the read contracts and ownership rows touched, and an ER diagram.
+import { Migration } from '../migrations/migration-file';
+import { stepStatements } from '../migrations/planned-steps';
+import { statementLock } from '../lint/statement-lock';
+import { migrationDirectoryOf, BedrockProject, serviceStacksOf } from '../project';
+import { judgeMigration } from '../statements/judge-migration';
+import { parsedMigration } from '../statements/parsed-migration';
+import { fileAcknowledgements } from '../statements/file-acknowledgements';
+import { JUDGED_RULES } from '../statements/statement-rules';
+import { statementContext } from '../statements/statement-context';
+import { renderAccess, renderOwnershipRegistry } from '../registry/ownership-registry';
+import { erDiagram } from './er-diagram';
+import { GitBase } from './git-base';
+import type { ParsedStatement } from '../statements/statement-rule';
+
+export interface ReviewStatement {
+  readonly line: number;
+  readonly sql: string;
+  readonly lock: string;
+  readonly blocks: string;
+  readonly findings: readonly { readonly rule: string; readonly severity: string; readonly message: string }[];
+}
+
+export interface ReviewMigration {
+  readonly id: string;
+  /** The file header's summary lines (what it does, data loss, not online). */
+  readonly header: readonly string[];
+  readonly steps: readonly { readonly mode: string; readonly statements: readonly ReviewStatement[] }[];
+  readonly acknowledgements: readonly { readonly rule: string; readonly reason: string }[];
+}
+
+export interface ServiceReview {
+  readonly service: string;
+  readonly migrations: readonly ReviewMigration[];
+  readonly grants: { readonly gained: readonly string[]; readonly lost: readonly string[] };
+  readonly readContracts: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  readonly ownership: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  /** Mermaid erDiagram source. */
+  readonly diagram: string;
+}
+
+export interface ReviewPage {
+  readonly base: string;
+  /** False when the base has no docs/ACCESS.md (it predates it): grants are not compared. */
+  readonly grantsCompared: boolean;
+  readonly services: readonly ServiceReview[];
+}
+
+export function reviewPage(project: BedrockProject, base: GitBase): ReviewPage {
+  const headAccess = sections(renderAccess(project));
+  const baseAccessText = base.text('docs/ACCESS.md');
+  const baseAccess = sections(baseAccessText ?? '');
+  const headRegistry = renderOwnershipRegistry(project).split('\n');
+  const baseRegistry = (base.text('docs/TABLE_OWNERSHIP.md') ?? '').split('\n');
+  return {
+    base: base.ref,
+    grantsCompared: baseAccessText !== undefined,
+    services: serviceStacksOf(project).map((stack) => {
+      const service = stack.service;
+      const directory = migrationDirectoryOf(project, service);
+      const atBase = new Set(base.files(directory.directory).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')));
+      const pending = directory.read().migrations.filter((m) => !atBase.has(m.id));
+      const ownRows = (lines: readonly string[], marker: (l: string) => boolean) => lines.filter(marker);
+      const ownership = (l: string) => new RegExp(`^\\| \`[^\`]+\` \\| ${service} \\|`).test(l);
+      const contract = (l: string) => new RegExp(`^\\| [a-z0-9_]+ \\| \`${service}\\.`).test(l);
+      return {
+        service,
+        migrations: pending.map((m) => reviewMigration(m, service, project)),
+        grants: baseAccessText === undefined ? { gained: [], lost: [] } : gainedAndLost(difference(baseAccess.get(service) ?? [], headAccess.get(service) ?? [])),
+        readContracts: difference(ownRows(baseRegistry, contract).map(contractText), ownRows(headRegistry, contract).map(contractText)),
+        ownership: difference(ownRows(baseRegistry, ownership), ownRows(headRegistry, ownership)),
+        diagram: erDiagram(stack.tables),
+      };
+    }),
+  };
+}
+
+function reviewMigration(migration: Migration, service: string, project: BedrockProject): ReviewMigration {
+  const findings = judgeMigration(migration, statementContext(service, project.registry));
+  const parsed = parsedMigration(migration);
+  return {
+    id: migration.id,
+    header: migration.text.slice(0, migration.text.indexOf('-- +up')).split('\n').filter((l) => /^--\s{3}/.test(l) || /^-- (Destroys data|Not online)/.test(l)).map((l) => l.replace(/^--\s*/, '')),
+    steps: migration.upSteps.map((step) => ({
+      mode: step.mode,
+      statements: stepStatements(step, `${migration.id}.sql`).map((s) => {
+        const { lock, blocks } = statementLock(s as unknown as ParsedStatement);
+        return { line: s.line, sql: s.sql, lock, blocks, findings: findings.filter((f) => f.line === s.line).map((f) => ({ rule: f.rule, severity: f.severity, message: f.message })) };
+      }),
+    })),
+    acknowledgements: [...fileAcknowledgements(parsed.comments, JUDGED_RULES).acknowledged].map(([rule, reason]) => ({ rule, reason })),
+  };
+}
+
+/** A registry row `| portfolio | \`datahub.klines\` | \`symbol\`, \`close\` | datahub |` in words. */
+function contractText(row: string): string {
+  const [reader, table, columns] = row.split('|').slice(1, 4).map((c) => c.trim());
+  return `${reader} reads ${table}: ${columns === 'all' ? 'the whole table' : `columns ${columns}`}`;
+}
+
+/** `## service` sections of a generated document: the `- ` lines under each heading. */
+function sections(text: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const heading = /^## (.+)$/.exec(line);
+    if (heading) found.set(heading[1], (current = []));
+    else if (current && line.startsWith('- ')) current.push(line.slice(2));
+  }
+  return found;
+}
+
+function difference(before: readonly string[], after: readonly string[]): { added: string[]; removed: string[] } {
+  return { added: after.filter((l) => !before.includes(l)), removed: before.filter((l) => !after.includes(l)) };
+}
+
+const gainedAndLost = ({ added, removed }: { added: string[]; removed: string[] }) => ({ gained: added, lost: removed });
