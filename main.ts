@@ -1,12 +1,14 @@
 // The cdktf app: Project Bedrock's environments (stacks/environments.ts), each a platform
 // stack and a stack per service.
-import { createApp } from './lib';
-import { defineBedrock } from './stacks';
+import { createApp, writeReviews } from './lib';
+import { bedrockProject, defineBedrock } from './stacks';
 
 async function main(): Promise<void> {
   const app = await createApp();
   defineBedrock(app);
   app.synth();
+  // What a reviewer reads beside the plan: cdktf.out/review/<environment>.md.
+  writeReviews(bedrockProject, app.outdir);
 }
 
 main().catch((error: Error) => {

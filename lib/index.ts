@@ -79,3 +79,6 @@ export { STATEMENT_RULES } from './statements/statement-rules';
 export type { StatementRule, ParsedStatement } from './statements/statement-rule';
 export { statementContext } from './statements/statement-context';
 export type { StatementContext } from './statements/statement-context';
+export { writeReviews } from './review/write-reviews';
+export { reviewPage } from './review/review-page';
+export { reviewMarkdown } from './review/review-markdown';

@@ -6,7 +6,11 @@ import { renderType } from '../sql/sql-type';
 import type { Table } from '../model/table';
 
 /** A word Mermaid accepts as an entity, attribute name or type. */
-const word = (text: string): string => text.replace(/[^A-Za-z0-9_]/g, '_').replace(/^([^A-Za-z_])/, '_$1') || '_';
+const word = (text: string): string =>
+  text
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .replace(/^([^A-Za-z_])/, '_$1') || '_';
 
 /** A label Mermaid accepts between double quotes. */
 const label = (text: string): string => text.replace(/["\\\n\r]/g, ' ');

@@ -22,7 +22,7 @@ export function reviewMarkdown(page: ReviewPage): string {
   if (!page.grantsCompared) lines.push(`The base has no docs/ACCESS.md (it predates it): grants are not compared.`, '');
   lines.push(touched.length === 0 ? 'Nothing pending: no migration, grant, read contract or ownership change against the base.' : `Services touched: ${touched.map((s) => s.service).join(', ')}.`, '');
   for (const service of touched) lines.push(...serviceSection(service));
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n').trimEnd()}\n`;
 }
 
 function isTouched(s: ServiceReview): boolean {
@@ -43,7 +43,7 @@ function migrationSection(m: ReviewMigration): string[] {
   const findings = m.steps.flatMap((step) => step.statements.flatMap((s) => s.findings));
   const errors = findings.filter((f) => f.severity === 'error').length;
   const lines = [`### Migration \`${m.id}\``, ''];
-  if (m.header.length > 0) lines.push(...m.header.map((h) => `> ${cell(h)}`), '');
+  if (m.header.length > 0) lines.push(...m.header.map((h) => `> - ${cell(h)}`), '');
   lines.push(`${m.steps.length} step(s); ${errors} error(s), ${findings.length - errors} warning(s)${m.acknowledgements.length > 0 ? `; acknowledged: ${m.acknowledgements.map((a) => `${a.rule} (${cell(a.reason)})`).join(', ')}` : ''}.`, '');
   m.steps.forEach((step, index) => {
     lines.push(`**Step ${index + 1}**, ${STEP_MODES[step.mode] ?? step.mode}:`, '');

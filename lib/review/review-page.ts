@@ -48,7 +48,7 @@ export interface ReviewPage {
   readonly services: readonly ServiceReview[];
 }
 
-export function reviewPage(project: BedrockProject, base: GitBase): ReviewPage {
+export function reviewPage(project: BedrockProject, base: GitBase, services: readonly string[] = project.registry.names): ReviewPage {
   const headAccess = sections(renderAccess(project));
   const baseAccessText = base.text('docs/ACCESS.md');
   const baseAccess = sections(baseAccessText ?? '');
@@ -57,7 +57,7 @@ export function reviewPage(project: BedrockProject, base: GitBase): ReviewPage {
   return {
     base: base.ref,
     grantsCompared: baseAccessText !== undefined,
-    services: serviceStacksOf(project).map((stack) => {
+    services: serviceStacksOf(project, services).map((stack) => {
       const service = stack.service;
       const directory = migrationDirectoryOf(project, service);
       const atBase = new Set(base.files(directory.directory).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')));

@@ -3,11 +3,12 @@
 // datahub.klines). The Markdown shows the migration step by step with each statement's lock,
 // the grants gained and lost and the read contract added; every diagram parses with Mermaid.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { bigint, numeric, ServiceStack, Table, text } from '../../lib';
 import { renderAccess, renderOwnershipRegistry } from '../../lib/registry/ownership-registry';
+import { writeReviews } from '../../lib/review/write-reviews';
 import { testProject, TestProject } from '../support/project';
 
 let root: string;
@@ -75,7 +76,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 test('the pending migration, step by step, with each statement\'s lock and what it blocks', () => {
   expect(markdown).toMatch(/^# Schema review against `HEAD`/);
   expect(markdown).toMatch(/### Migration `\d{8}_\d{6}_datahub_add_volume`/);
-  expect(markdown).toContain('> add column datahub.klines.volume numeric(20,8)');
+  expect(markdown).toContain('> - add column datahub.klines.volume numeric(20,8)');
   expect(markdown).toContain('**Step 1**, in a transaction:');
   expect(markdown).toContain('**Step 2**, alone, outside a transaction:');
   expect(markdown).toContain('CREATE INDEX CONCURRENTLY "klines_symbol_volume_idx" ON "datahub"."klines" USING btree ("symbol", "volume")');
@@ -96,7 +97,7 @@ test('the grants gained and lost, and the read contract added', () => {
 test('every diagram on the page parses with Mermaid; a broken one does not (the check can fail)', () => {
   const diagrams = [...markdown.matchAll(/^(`{3,})mermaid\n([\s\S]*?)\n\1$/gm)].map((m) => m[2]);
   expect(diagrams).toHaveLength(1); // datahub: the one service touched
-  expect(diagrams[0]).toContain('numeric_20_8_ volume');
+  expect(diagrams[0]).toContain('numeric_20_8 volume');
   expect(checkMermaid(diagrams)).toEqual({ status: 0, out: '' });
   const broken = checkMermaid(['erDiagram\n  klines ||--o{\n']);
   expect(broken.status).toBe(1);
@@ -114,4 +115,22 @@ test('--format json holds the same content for CI bots', async () => {
   expect(portfolio.diagram).toContain('datahub__klines ||..o{ positions : "symbol (app reference to datahub.klines)"');
   expect(checkMermaid(json.services.map((s: { diagram: string }) => s.diagram))).toEqual({ status: 0, out: '' });
   expect((await head.cli('review', '--base', 'no-such-ref')).err).toContain('review: --base "no-such-ref" is not a commit of this repository');
+});
+
+test('on synth, one page per environment (its services only) goes to cdktf.out/review/, markdown and json', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'bedrock-review-out-'));
+  try {
+    const project = { ...head, environments: [{ name: 'dev', connection: { database: 'db', username: 'deployer' }, services: ['datahub', 'portfolio'] }, { name: 'reports', connection: { database: 'db', username: 'deployer' }, services: ['portfolio'] }] };
+    const written = writeReviews(project, outdir, () => undefined);
+    expect(written.map((f) => path.basename(f))).toEqual(['dev.md', 'reports.md']);
+    expect(readFileSync(path.join(outdir, 'review', 'dev.md'), 'utf8')).toBe(`${markdown}\n`);
+    expect(readFileSync(path.join(outdir, 'review', 'reports.md'), 'utf8')).toContain('Nothing pending');
+    expect(JSON.parse(readFileSync(path.join(outdir, 'review', 'reports.json'), 'utf8')).services.map((s: { service: string }) => s.service)).toEqual(['portfolio']);
+    // Outside a git clone there is no base: said, nothing written.
+    const said: string[] = [];
+    expect(writeReviews({ ...project, root: tmpdir() }, path.join(outdir, 'elsewhere'), (line) => said.push(line))).toEqual([]);
+    expect(said).toEqual([expect.stringContaining('review pages not written: review:')]);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });
