@@ -5,18 +5,13 @@ import { LedgerRow } from './ledger';
 import { downStepsOf } from './ledger-down-steps';
 import { PlannedStep } from './planned-migration';
 import { RunContext } from './run-context';
-import { runStep } from './run-step';
+import { runSteps, StepsFrom } from './run-step';
 import { downStepLedger } from './step-ledger';
 import { stepName, StepToRun } from './step-to-run';
 
-export interface PendingDown {
+/** A rollback to run; resumed: the ledger holds the migration as rolling back. */
+export interface PendingDown extends StepsFrom {
   readonly row: LedgerRow;
-  /** The 0-based index of the first down step to run. */
-  readonly from: number;
-  /** The ledger holds the migration as rolling back, stopped at down step `from` + 1. */
-  readonly resumed: boolean;
-  /** ...with no error recorded: the run died during that step (it may have finished its statement). */
-  readonly interrupted: boolean;
 }
 
 
@@ -26,12 +21,7 @@ export async function runDown(context: RunContext, pending: PendingDown): Promis
   const steps = downStepsOf(row);
   const started = Date.now();
   if (pending.resumed) context.log(`${service}: resuming the rollback of ${row.id} at down step ${pending.from + 1} of ${steps.length}`);
-  for (let index = pending.from; index < steps.length; index++) {
-    const stepStarted = Date.now();
-    const outcome = await runStep(context, downStep(context, pending, steps, index, started));
-    const outside = steps[index].transactional ? '' : ' (outside a transaction)';
-    if (steps.length > 1) context.log(`${service}: ${row.id} down step ${index + 1}/${steps.length}${outside} ${outcome === 'ran' ? 'in' : 'found done, recorded in'} ${Date.now() - stepStarted} ms`);
-  }
+  await runSteps(context, steps, pending.from, `${row.id} down step`, (index) => downStep(context, pending, steps, index, started));
   context.log(`${service}: rolled back ${row.id} in ${Date.now() - started} ms`);
 }
 

@@ -2,6 +2,7 @@
 // ledger change, or one statement outside a transaction with the ledger written before and
 // after it; lock timeouts retried with backoff; every stop explained in one RunnerError.
 import { SilentServer } from './answer-bound';
+import { PlannedStep } from './planned-migration';
 import { dropInvalidIndex, INDEX_STEP_LOCK_TIMEOUT_MS, indexState, indexStepDone } from './index-step';
 import { LockRetries } from './converge-options';
 import { withLockRetries } from './lock-retry';
@@ -17,6 +18,26 @@ import { StepToRun } from './step-to-run';
 
 /** 'already done': a resumed index step found its index as the step leaves it, and was only recorded. */
 export type StepOutcome = 'ran' | 'already done';
+
+/** Where a migration's up or down starts: its first step, or the one the ledger says it stopped at. */
+export interface StepsFrom {
+  /** The 0-based index of the first step to run. */
+  readonly from: number;
+  /** The ledger holds the migration as stopped at step `from` + 1. */
+  readonly resumed: boolean;
+  /** ...with no error recorded: the run died during that step (it may have finished its statement). */
+  readonly interrupted: boolean;
+}
+
+/** Runs `steps` from `from`, in order; one log line per step of a migration of several (`<label> 2/4 ...`). */
+export async function runSteps(context: RunContext, steps: readonly PlannedStep[], from: number, label: string, toRun: (index: number) => StepToRun): Promise<void> {
+  for (let index = from; index < steps.length; index++) {
+    const started = Date.now();
+    const outcome = await runStep(context, toRun(index));
+    const outside = steps[index].transactional ? '' : ' (outside a transaction)';
+    if (steps.length > 1) context.log(`${context.plan.service}: ${label} ${index + 1}/${steps.length}${outside} ${outcome === 'ran' ? 'in' : 'found done, recorded in'} ${Date.now() - started} ms`);
+  }
+}
 
 export function runStep(context: RunContext, run: StepToRun): Promise<StepOutcome> {
   return run.step.transactional ? runTransactional(context, run) : runOutside(context, run);

@@ -2,18 +2,13 @@
 // migration not yet in the ledger). One line per step for a migration of several steps.
 import { PlannedMigration } from './planned-migration';
 import { RunContext } from './run-context';
-import { runStep } from './run-step';
+import { runSteps, StepsFrom } from './run-step';
 import { StepsEntry, upStepLedger } from './step-ledger';
 import { stepName, StepToRun } from './step-to-run';
 
-export interface PendingUp {
+/** A migration to apply; resumed: the ledger holds it as partial. */
+export interface PendingUp extends StepsFrom {
   readonly migration: PlannedMigration;
-  /** The 0-based index of the first step to run. */
-  readonly from: number;
-  /** The ledger holds the migration as stopped at step `from` + 1 (partial). */
-  readonly resumed: boolean;
-  /** ...with no error recorded: the run died during that step (it may have finished its statement). */
-  readonly interrupted: boolean;
 }
 
 export async function runUp(context: RunContext, pending: PendingUp): Promise<void> {
@@ -23,12 +18,7 @@ export async function runUp(context: RunContext, pending: PendingUp): Promise<vo
   const started = Date.now();
   const entry = stepsEntry(service, migration);
   if (pending.resumed) context.log(`${service}: resuming ${migration.id} at step ${pending.from + 1} of ${total}`);
-  for (let index = pending.from; index < total; index++) {
-    const stepStarted = Date.now();
-    const outcome = await runStep(context, upStep(pending, entry, index));
-    const outside = migration.upSteps[index].transactional ? '' : ' (outside a transaction)';
-    if (total > 1) context.log(`${service}: ${migration.id} step ${index + 1}/${total}${outside} ${outcome === 'ran' ? 'in' : 'found done, recorded in'} ${Date.now() - stepStarted} ms`);
-  }
+  await runSteps(context, migration.upSteps, pending.from, `${migration.id} step`, (index) => upStep(pending, entry, index));
   const outside = migration.upSteps.every((s) => !s.transactional) ? ' (outside a transaction)' : '';
   context.log(`${service}: applied ${migration.id}${outside} in ${Date.now() - started} ms`);
 }
