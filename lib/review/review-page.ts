@@ -49,15 +49,17 @@ export interface ReviewPage {
 }
 
 export function reviewPage(project: BedrockProject, base: GitBase, services: readonly string[] = project.registry.names): ReviewPage {
-  const headAccess = sections(renderAccess(project));
+  // The model built once, for the page and for the head's generated documents it compares.
+  const stacks = serviceStacksOf(project);
+  const headAccess = sections(renderAccess(project, stacks));
   const baseAccessText = base.text('docs/ACCESS.md');
   const baseAccess = sections(baseAccessText ?? '');
-  const headRegistry = renderOwnershipRegistry(project).split('\n');
+  const headRegistry = renderOwnershipRegistry(project, stacks).split('\n');
   const baseRegistry = (base.text('docs/TABLE_OWNERSHIP.md') ?? '').split('\n');
   return {
     base: base.ref,
     grantsCompared: baseAccessText !== undefined,
-    services: serviceStacksOf(project, services).map((stack) => {
+    services: stacks.filter((stack) => services.includes(stack.service)).map((stack) => {
       const service = stack.service;
       const directory = migrationDirectoryOf(project, service);
       const atBase = new Set(base.files(directory.directory).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')));
