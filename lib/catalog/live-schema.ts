@@ -25,9 +25,13 @@ export async function readLiveSchema(client: ClientBase, schema: string): Promis
   return { tables, enums, sequences: sequences.rows.map((r) => r.name) };
 }
 
-/** Replaces the schema name where it qualifies a name in SQL text (`"s".` or `s.`). */
-function requalify(text: string, from: string, to: string): string {
-  return text.split(`"${from}".`).join(`"${to}".`).replace(new RegExp(`\\b${from}\\.`, 'g'), `${to}.`);
+/**
+ * Replaces the schema name where it qualifies a name in SQL text (`"s".` or `s.`). Text-based:
+ * a string constant spelling `s.` changes too (no model or legacy table here has one).
+ */
+export function requalify(text: string, from: string, to: string): string {
+  const escaped = from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.split(`"${from}".`).join(`"${to}".`).replace(new RegExp(`(?<![\\w$"])${escaped}\\.`, 'g'), `${to}.`);
 }
 
 /**

@@ -1,22 +1,18 @@
 // The `bedrock` command line: a thin shell over the library. Each command prints what it
 // did, and exits non-zero with a message that names the service, the file and the fix.
 import { Command, CommanderError } from 'commander';
+import { checkService, CliFailure, Output, servicesOf, settingsFor, upTo, withDatabase } from './command-support';
 import { generateMigration, GenerateError } from '../migrations/generate';
-import { DEFAULT_RUNNER_SETTINGS, RunnerSettings } from '../runner/converge-options';
 import { runnerSettingsOf } from '../stacks/environment';
-import { migrationFolderProblems } from '../migrations/folder-check';
 import { COMMAND, SUM_FILE } from '../migrations/migration-directory';
 import { UnsupportedChange } from '../migrations/schema-diff';
-import { BedrockProject, downgradeEnvironment, environmentFor, migrationDirectoryOf, modelOf, ProjectModel, projectModel } from '../project';
+import { BedrockProject, downgradeEnvironment, migrationDirectoryOf, modelOf, projectModel } from '../project';
 import { migrationPlan } from '../migrations/migration-plan';
-import { Migration } from '../migrations/migration-file';
 import { connect } from '../runner/connect';
-import { pinSession } from '../runner/session';
 import { converge, RunnerError } from '../runner/runner';
 import { historyRows, ledgerRows, resolveFailed } from '../runner/ledger';
 import { ownerRoleName, schemaName } from '../services/service-registry';
 import { downDataLoss } from '../runner/down-data-loss';
-import { ClientBase } from 'pg';
 import { schemaDrift } from '../catalog/drift';
 import { baselineService } from '../runner/baseline';
 import { serviceStatus } from '../runner/status';
@@ -31,40 +27,12 @@ import { GitBase } from '../review/git-base';
 import { statementWarnings } from '../statements/judge-migration';
 import { statementContext } from '../statements/statement-context';
 import { StatementRule } from '../statements/statement-rule';
+import { adoptCommand, AdoptOptions, introspectCommand, IntrospectOptions } from './adopt-commands';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
-/** Where the CLI writes; tests capture it. */
-export interface Output {
-  log(line: string): void;
-  error(line: string): void;
-}
-
-/** A failure already explained to the user: the CLI exits with `code`. */
-export class CliFailure extends Error {
-  constructor(
-    message: string,
-    readonly code = 1,
-  ) {
-    super(message);
-  }
-}
-
-function servicesOf(project: BedrockProject, service: string | undefined): readonly string[] {
-  if (service === undefined) return project.registry.names;
-  project.registry.get(service);
-  return [service];
-}
-
-/**
- * Everything `check` (and synth) refuses for a service: the model rules on its constructs, the
- * folder itself, its statements, and the model against the head's snapshot. Give `model` to
- * check several services on one build of the project's stacks.
- */
-export function checkService(project: BedrockProject, service: string, model: ProjectModel = projectModel(project)): string[] {
-  const directory = migrationDirectoryOf(project, service);
-  return [...model.findings([service]), ...migrationFolderProblems(directory, directory.read(), model.schemaOf(service), project.registry)];
-}
+export { CliFailure, checkService } from './command-support';
+export type { Output } from './command-support';
 
 export function createCli(project: BedrockProject, output: Output): Command {
   const program = new Command('bedrock')
@@ -202,7 +170,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
         const rows = await historyRows(client, service);
         if (rows.length === 0) output.log(`${service}: no history: nothing was ever applied`);
         for (const row of rows) {
-          output.log(`${row.at.toISOString()}  ${row.action.padEnd(8)} ${row.id}  by ${row.by}${row.duration_ms !== null ? `  ${row.duration_ms} ms` : ''}${row.error ? `  error: ${row.error}` : ''}`);
+          output.log(`${row.at.toISOString()}  ${row.action.padEnd(8)} ${row.id}  by ${row.by}${row.duration_ms !== null ? `  ${row.duration_ms} ms` : ''}${row.error ? `  error: ${row.error}` : ''}${row.note ? `  (${row.note})` : ''}`);
         }
       }),
     );
@@ -305,6 +273,29 @@ export function createCli(project: BedrockProject, output: Output): Command {
     );
 
   program
+    .command('introspect')
+    .description("write stacks/<service>/tables.ts from legacy tables in the database (the old Alembic schema): column builders, enums, keys, checks, indexes, foreign keys, defaults and comments, legacy names kept; what the model cannot express is listed")
+    .requiredOption('--service <service>', 'the service that will own the tables')
+    .option('--tables <list>', 'the legacy tables it owns, comma-separated (e.g. klines,chain_data)')
+    .option('--ownership <file>', "a Markdown table of every legacy table and its owner service, as the seed's Table Ownership Registry")
+    .option('--schema <schema>', 'where the legacy tables are', 'public')
+    .option('--out <file>', 'where to write (default: tables.ts beside the service\'s migrations folder)')
+    .option('--import <module>', "where the file imports the library from (a project using it as a package: its package name)", '../../lib')
+    .option('--force', 'overwrite the file if it exists')
+    .action((options: IntrospectOptions) => introspectCommand(project, options, output));
+
+  program
+    .command('adopt')
+    .description("take over a service's legacy tables: check they equal the model of its first migration, then in one transaction move them (and their sequences and enum types) into the service's schema, make its owner role their owner, and record that migration as applied")
+    .requiredOption('--service <service>')
+    .option('--env <name>', "use this environment's lock timeout and retries (stacks/environments.ts)")
+    .option('--schema <schema>', 'where the legacy tables are', 'public')
+    .option('--legacy-role <role>', 'a role the old process connects as, besides the tables\' owner (repeatable): its search_path gets the service schema', (value: string, list: string[]) => [...list, value], [] as string[])
+    .option('--drop-alembic-version', "drop the legacy schema's alembic_version (with the last service's adopt)")
+    .option('--dry-run', 'check everything and print the SQL adopt would run; change nothing')
+    .action((options: AdoptOptions) => adoptCommand(project, options, output));
+
+  program
     .command('rehash')
     .description('rewrite bedrock.sum from the migration files as they are (after a reviewed hand edit of a migration never applied anywhere)')
     .argument('<service>')
@@ -323,28 +314,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
   return program;
 }
 
-/**
- * The service's migrations up to `to` (all when undefined); an unknown id is an error. Whatever
- * the CLI sends to a database passes what synth demands first: the folder, the model against
- * the snapshot, and the statement judge over every migration.
- */
-function upTo(project: BedrockProject, service: string, to: string | undefined): Migration[] {
-  const problems = checkService(project, service);
-  if (problems.length > 0) throw new CliFailure(`${service}: refusing to run migrations that \`check\` refuses:\n${problems.join('\n')}`);
-  const state = migrationDirectoryOf(project, service).read();
-  if (to === undefined) return [...state.migrations];
-  const index = state.migrations.findIndex((m) => m.id === to);
-  if (index < 0) throw new CliFailure(`${service}: there is no migration ${to} (have: ${state.migrations.map((m) => m.id).join(', ') || 'none'})`);
-  return state.migrations.slice(0, index + 1);
-}
 
-/** The runner settings of the environment named by --env, or the defaults without one. */
-function settingsFor(project: BedrockProject, name: string | undefined, service: string): RunnerSettings {
-  if (name === undefined) return DEFAULT_RUNNER_SETTINGS;
-  const found = environmentFor(project, name, service);
-  if ('refusal' in found) throw new CliFailure(found.refusal);
-  return runnerSettingsOf(found.environment);
-}
 
 /** `2 in a transaction, 1 outside one` */
 function stepCounts(steps: readonly { mode: string }[]): string {
@@ -353,16 +323,6 @@ function stepCounts(steps: readonly { mode: string }[]): string {
   return [...counts].map(([mode, n]) => `${n} ${mode === 'transaction' ? 'in a transaction' : mode === 'offline' ? 'offline' : 'outside a transaction'}`).join(', ');
 }
 
-/** A connection with the runner's session settings pinned: every statement bounded, pg_catalog alone on the path. */
-async function withDatabase(work: (client: ClientBase) => Promise<void>): Promise<void> {
-  const client = await connect();
-  try {
-    await pinSession(client, { applicationName: 'bedrock-cli', lockTimeoutMs: 10_000, statementTimeoutMs: 900_000 });
-    await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Runs the CLI; returns the exit code. */
 export async function runCli(project: BedrockProject, argv: readonly string[], output: Output = { log: console.log, error: console.error }): Promise<number> {

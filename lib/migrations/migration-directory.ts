@@ -153,7 +153,8 @@ export class MigrationDirectory {
   }
 
   /** The snapshot after `id`, or what is wrong with it, naming the file, the service and the fix. */
-  private readSnapshot(id: string): { schema: ServiceSchema } | { problem: string } {
+  /** The service's model after migration `id`, as its snapshot holds it, or why it cannot be read. */
+  readSnapshot(id: string): { schema: ServiceSchema } | { problem: string } {
     const file = this.snapshotFile(id);
     const fix = `restore it from git (\`git checkout -- ${file}\`); if ${id} was never applied anywhere, \`${COMMAND} rebase ${this.service} ${id}\` generates it again with its snapshot`;
     if (!existsSync(file)) return { problem: `${this.service}: the snapshot ${file} of the head migration is missing: ${fix}` };

@@ -8,11 +8,11 @@ const SETUP_LOCK = `pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('bedroc
 
 /**
  * Whether the ledger exists at its current version, in one catalog query (the common case:
- * nothing to do). `down_steps` is the newest column, added in the same transaction as every
- * other change of its version, so its presence means the whole upgrade is there.
+ * nothing to do). The history's `note` is the newest column, added in the same transaction as
+ * every other change of its version, so its presence means the whole upgrade is there.
  */
 const CURRENT = `SELECT pg_catalog.to_regclass('bedrock.migration_history'::text) IS NOT NULL
-    AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('bedrock.migrations'::text) AND attname = 'down_steps' AND NOT attisdropped) AS ok`;
+    AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('bedrock.migration_history'::text) AND attname = 'note' AND NOT attisdropped) AS ok`;
 
 /** The ledger as the first runners created it (version 1): kept so an empty database and an old ledger take the same upgrade path. */
 const VERSION_1 = [
@@ -59,6 +59,18 @@ const VERSION_2 = [
 ];
 
 /**
+ * Version 3: adoption. A history row may be 'adopt' (a database built another way, its tables
+ * moved into the service's schema and its first migration recorded), with a note saying where
+ * it came from (the Alembic revision).
+ */
+const VERSION_3 = [
+  `ALTER TABLE bedrock.migration_history
+      ADD COLUMN IF NOT EXISTS note text,
+      DROP CONSTRAINT IF EXISTS migration_history_action_check,
+      ADD CONSTRAINT migration_history_action_check CHECK (action IN ('up', 'down', 'baseline', 'failed', 'resolved', 'adopt'))`,
+];
+
+/**
  * Creates the ledger if missing, and upgrades one an older runner created. Owned by the
  * deploying role; no other role gets access. The setup lock is waited for at most `waitMs`
  * (any role can take an advisory lock, so an app session holding this key must not block every
@@ -76,7 +88,7 @@ export async function ensureLedger(client: ClientBase, waitMs = 60_000): Promise
       await client.query('COMMIT');
       return;
     }
-    for (const statement of [...VERSION_1, ...VERSION_2]) await client.query(statement).catch((error) => upgradeLockTimeout(client, error, waitMs));
+    for (const statement of [...VERSION_1, ...VERSION_2, ...VERSION_3]) await client.query(statement).catch((error) => upgradeLockTimeout(client, error, waitMs));
     await client.query('COMMIT');
   } catch (error) {
     if (!(error instanceof LedgerLockTimeout)) await client.query('ROLLBACK').catch(() => undefined);

@@ -32,10 +32,12 @@ export interface LedgerRow {
 export interface HistoryRow {
   readonly at: Date;
   readonly id: string;
-  readonly action: 'up' | 'down' | 'baseline' | 'failed' | 'resolved';
+  readonly action: 'up' | 'down' | 'baseline' | 'failed' | 'resolved' | 'adopt';
   readonly by: string;
   readonly duration_ms: number | null;
   readonly error: string | null;
+  /** Where an adopted database came from (e.g. its Alembic revision). */
+  readonly note: string | null;
 }
 
 export { ensureLedger, LedgerLockTimeout } from './ledger-schema';
@@ -51,7 +53,7 @@ export async function ledgerRows(client: ClientBase, service: string): Promise<L
 export async function historyRows(client: ClientBase, service: string): Promise<HistoryRow[]> {
   const exists = await client.query(`SELECT pg_catalog.to_regclass('bedrock.migration_history'::text) IS NOT NULL AS ok`);
   if (!exists.rows[0].ok) return [];
-  const { rows } = await client.query<HistoryRow>(`SELECT at, id, action, by, duration_ms, error FROM bedrock.migration_history WHERE service = $1 ORDER BY at, id`, [service]);
+  const { rows } = await client.query<HistoryRow>(`SELECT at, id, action, by, duration_ms, error, note FROM bedrock.migration_history WHERE service = $1 ORDER BY at, id`, [service]);
   return rows;
 }
 
@@ -69,16 +71,16 @@ export interface LedgerEntry {
  * converge whose plan holds it (ledger-down-steps.ts); the runner writes every other row step
  * by step (step-ledger.ts).
  */
-export async function recordBaselined(client: ClientBase, entry: LedgerEntry): Promise<void> {
+export async function recordBaselined(client: ClientBase, entry: LedgerEntry, adoptedFrom?: string): Promise<void> {
   await client.query(
     `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status) VALUES ($1, $2, $3, $4, $5, $6, 'baselined')`,
     [entry.service, entry.id, entry.checksum, entry.up, entry.down, entry.transactional],
   );
-  await recordEvent(client, entry.service, entry.id, 'baseline', null, null);
+  await recordEvent(client, entry.service, entry.id, adoptedFrom === undefined ? 'baseline' : 'adopt', null, null, adoptedFrom);
 }
 
-async function recordEvent(client: ClientBase, service: string, id: string, action: HistoryRow['action'], durationMs: number | null, error: string | null): Promise<void> {
-  await client.query(`INSERT INTO bedrock.migration_history (service, id, action, duration_ms, error) VALUES ($1, $2, $3, $4, $5)`, [service, id, action, durationMs, error]);
+async function recordEvent(client: ClientBase, service: string, id: string, action: HistoryRow['action'], durationMs: number | null, error: string | null, note?: string): Promise<void> {
+  await client.query(`INSERT INTO bedrock.migration_history (service, id, action, duration_ms, error, note) VALUES ($1, $2, $3, $4, $5, $6)`, [service, id, action, durationMs, error, note ?? null]);
 }
 
 /**

@@ -1,7 +1,8 @@
 // The typed configuration of one environment (local, dev, staging, prod): where its database
 // is, where Terraform keeps state, and which services it runs. It holds no secret: passwords
 // and connection strings come from the standard PG* variables at deploy time.
-import { ServiceRegistry } from '../services/service-registry';
+import { appRoleName, ownerRoleName, ServiceRegistry } from '../services/service-registry';
+import { identifierError } from '../sql/identifier';
 import { RunnerChoices, RunnerSettings, runnerSettings, runnerSettingsProblems } from '../runner/runner-settings';
 
 export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
@@ -72,6 +73,14 @@ export interface EnvironmentConfig {
    * @default DEFAULT_RUNNER_SETTINGS (lock_timeout 500 ms, 8 retries from 1 s doubling to 30 s, statements 15 min, deploy lock 60 s, no size limit)
    */
   readonly migrations?: RunnerChoices;
+  /**
+   * Roles the old process (the services of the Alembic era) still connects as while the
+   * database is adopted: the platform stack keeps their CONNECT (it revokes PUBLIC's), and
+   * `adopt --env` keeps their unqualified table names working. Remove them once every service
+   * connects as its app role; the next deploy then revokes their CONNECT.
+   * @default none
+   */
+  readonly legacyRoles?: readonly string[];
 }
 
 /** The runner settings of an environment, its choices over the defaults. */
@@ -104,7 +113,23 @@ export function environmentProblems(config: EnvironmentConfig, registry: Service
     if (!registry.has(service)) problems.push(`service "${service}" is not registered (registered: ${registry.names.join(', ')}): add it to the service registry`);
   }
   problems.push(...runnerSettingsProblems(config.migrations, 'migrations.'));
+  problems.push(...legacyRoleProblems(config.legacyRoles, config.services ?? []));
   const repeated = (config.services ?? []).filter((s, i, all) => all.indexOf(s) !== i);
   if (repeated.length > 0) problems.push(`service "${repeated[0]}" is listed twice`);
   return problems;
+}
+
+/** Legacy roles are plain role names, none of them a role the platform manages. */
+function legacyRoleProblems(roles: unknown, services: readonly string[]): string[] {
+  if (roles === undefined) return [];
+  if (!Array.isArray(roles)) return ['legacyRoles: give a list of role names, e.g. ["bedrock"]'];
+  const managed = new Set(services.flatMap((s) => [ownerRoleName(s), appRoleName(s)]));
+  return roles.flatMap((role: unknown, index) => {
+    if (typeof role !== 'string') return [`legacyRoles[${index}]: expected a role name, got ${typeof role}`];
+    const problem = identifierError(role);
+    if (problem) return [`legacyRoles[${index}]: ${problem}`];
+    if (managed.has(role)) return [`legacyRoles[${index}]: ${role} is a role the platform stack manages, not a legacy one`];
+    if (roles.indexOf(role) !== index) return [`legacyRoles: ${role} is listed twice`];
+    return [];
+  });
 }

@@ -75,6 +75,10 @@ export class PlatformStack extends BedrockStack {
     for (const service of services) {
       chain.add(new Grant(this, `database_connect_${service}`, { database, role: appRoleName(service), objectType: 'database', privileges: ['CONNECT'] }));
     }
+    // The old process keeps connecting while its tables are adopted (see EnvironmentConfig.legacyRoles).
+    for (const role of props.environment.legacyRoles ?? []) {
+      chain.add(new Grant(this, `database_connect_legacy_${role.replace(/[^A-Za-z0-9_]/g, '_')}`, { database, role, objectType: 'database', privileges: ['CONNECT'] }));
+    }
     // PostgreSQL 14 lets PUBLIC create tables in schema public (15 no longer does): keep USAGE only,
     // so no app role can create a table outside the owners' schemas.
     chain.add(new Grant(this, 'public_schema_usage_only', { database, schema: 'public', role: 'public', objectType: 'schema', privileges: ['USAGE'] }));
@@ -99,6 +103,7 @@ export class PlatformStack extends BedrockStack {
         `PUBLIC: no privilege on database ${database}; USAGE only on schema public`,
         ...services.map((s) => `${appRoleName(s)}: CONNECT on database ${database}; USAGE on schemas ${services.map(schemaName).join(', ')}`),
         ...services.map((s) => `${ownerRoleName(s)}: owns schema ${schemaName(s)}; member: ${connection.username}`),
+        ...(props.environment.legacyRoles ?? []).map((role) => `${role} (legacy, until every service is adopted): CONNECT on database ${database}`),
       ],
     });
   }

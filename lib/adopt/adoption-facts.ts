@@ -1,0 +1,170 @@
+// What adopt must know about the database before it moves anything, read in the adoption's
+// own transaction (after its locks), so nothing can change between the check and the move:
+// who owns each legacy object, whether the adopting role may move and re-own it, the legacy
+// roles' search_path, the service schema's default privileges and the Alembic revision.
+import { ClientBase } from 'pg';
+import { quoteIdentifier } from '../sql/identifier';
+
+export interface OwnedObject {
+  readonly name: string;
+  readonly owner: string;
+  /** Whether the adopting role may act as its owner (a superuser, the owner, or a member of it). */
+  readonly ownable: boolean;
+}
+
+/** One default privilege the service's owner role gives on new objects in its schema. */
+export interface DefaultGrant {
+  /** 'r' tables, 'S' sequences. */
+  readonly objectType: 'r' | 'S';
+  /** A role name, or PUBLIC. */
+  readonly grantee: string;
+  readonly privilege: string;
+}
+
+export interface LegacyRole {
+  readonly name: string;
+  /** Superuser, or inherits the service owner role's privileges: keeps every right after the move. */
+  readonly covered: boolean;
+  /** The search_path its sessions in this database get (the first of: role in database, role, database, server default). */
+  readonly searchPath: string;
+}
+
+export interface AdoptionFacts {
+  readonly database: string;
+  readonly adopter: string;
+  readonly adopterIsSuperuser: boolean;
+  readonly schemaExists: boolean;
+  readonly ownerRoleExists: boolean;
+  /** The adopting role is a superuser or a member of the service's owner role (OWNER TO needs it). */
+  readonly adopterInOwnerRole: boolean;
+  /** The adopting role may create in the service's schema (SET SCHEMA needs it). */
+  readonly adopterCreatesInSchema: boolean;
+  readonly tables: readonly OwnedObject[];
+  readonly enums: readonly OwnedObject[];
+  /** Names already taken in the service's schema by a table, sequence, index or type. */
+  readonly taken: readonly string[];
+  readonly legacyRoles: readonly LegacyRole[];
+  readonly defaultGrants: readonly DefaultGrant[];
+  /** The revisions in the legacy schema's alembic_version, undefined when there is no such table. */
+  readonly alembicRevisions?: readonly string[];
+  /** Tables that stay in the legacy schema after the move (alembic_version aside). */
+  readonly remainingTables: readonly string[];
+}
+
+export interface FactsQuery {
+  readonly legacySchema: string;
+  readonly schema: string;
+  readonly ownerRole: string;
+  readonly tables: readonly string[];
+  readonly enums: readonly string[];
+  /** Roles the old process connects as, besides the legacy objects' owners. */
+  readonly legacyRoles: readonly string[];
+}
+
+const NAMESPACE = `(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)`;
+
+async function ownedObjects(client: ClientBase, sql: string, schema: string, names: readonly string[]): Promise<OwnedObject[]> {
+  const { rows } = await client.query<OwnedObject>(sql, [schema, names]);
+  return rows;
+}
+
+const OWNABLE = `(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) OR pg_catalog.pg_has_role(current_user, o.oid, 'USAGE')`;
+
+async function legacyRole(client: ClientBase, name: string, ownerRole: string): Promise<LegacyRole> {
+  const { rows } = await client.query<{ covered: boolean; search_path: string | null }>(
+    `SELECT r.rolsuper OR (pg_catalog.to_regrole($2::text) IS NOT NULL AND pg_catalog.pg_has_role(r.oid, pg_catalog.to_regrole($2::text), 'USAGE')) AS covered,
+            (SELECT substr(c, length('search_path=') + 1)
+               FROM (SELECT s.setconfig, CASE WHEN s.setrole <> 0 AND s.setdatabase <> 0 THEN 1 WHEN s.setrole <> 0 THEN 2 ELSE 3 END AS rank
+                       FROM pg_catalog.pg_db_role_setting s
+                      WHERE (s.setrole = r.oid AND s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())))
+                         OR (s.setrole = 0 AND s.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))) x,
+                    unnest(x.setconfig) c
+              WHERE c LIKE 'search_path=%' ORDER BY x.rank LIMIT 1) AS search_path
+       FROM pg_catalog.pg_roles r WHERE r.rolname = $1`,
+    [name, ownerRole],
+  );
+  if (rows.length === 0) throw new Error(`role ${name} does not exist`);
+  const fallback = (await client.query<{ boot: string }>(`SELECT boot_val AS boot FROM pg_catalog.pg_settings WHERE name = 'search_path'`)).rows[0].boot;
+  return { name, covered: rows[0].covered, searchPath: rows[0].search_path ?? fallback };
+}
+
+/** Reads every fact adopt decides on. */
+export async function adoptionFacts(client: ClientBase, query: FactsQuery): Promise<AdoptionFacts> {
+  const one = async <T>(sql: string, values: unknown[]): Promise<T> => (await client.query(sql, values)).rows[0] as T;
+  const roles = await one<{ database: string; adopter: string; is_super: boolean; schema_exists: boolean; owner_exists: boolean; in_owner: boolean; creates: boolean }>(
+    `SELECT current_database() AS database, current_user AS adopter, (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS is_super,
+            EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS schema_exists,
+            pg_catalog.to_regrole($2::text) IS NOT NULL AS owner_exists,
+            (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
+              OR (pg_catalog.to_regrole($2::text) IS NOT NULL AND pg_catalog.pg_has_role(current_user, pg_catalog.to_regrole($2::text), 'MEMBER')) AS in_owner,
+            EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AND pg_catalog.has_schema_privilege(current_user, $1::text, 'CREATE') AS creates`,
+    [query.schema, query.ownerRole],
+  );
+  const tables = await ownedObjects(
+    client,
+    `SELECT c.relname AS name, o.rolname AS owner, ${OWNABLE} AS ownable FROM pg_catalog.pg_class c JOIN pg_catalog.pg_roles o ON o.oid = c.relowner
+      WHERE c.relnamespace = ${NAMESPACE} AND c.relname = ANY($2) AND c.relkind IN ('r', 'p') ORDER BY array_position($2, c.relname::text)`,
+    query.legacySchema,
+    query.tables,
+  );
+  const enums = await ownedObjects(
+    client,
+    `SELECT t.typname AS name, o.rolname AS owner, ${OWNABLE} AS ownable FROM pg_catalog.pg_type t JOIN pg_catalog.pg_roles o ON o.oid = t.typowner
+      WHERE t.typnamespace = ${NAMESPACE} AND t.typname = ANY($2) AND t.typtype = 'e' ORDER BY t.typname`,
+    query.legacySchema,
+    query.enums,
+  );
+  const taken = roles.schema_exists
+    ? (
+        await client.query<{ name: string }>(
+          `SELECT relname AS name FROM pg_catalog.pg_class WHERE relnamespace = ${NAMESPACE}
+           UNION SELECT typname FROM pg_catalog.pg_type WHERE typnamespace = ${NAMESPACE} AND typtype <> 'c' AND typname NOT LIKE '\\_%' ORDER BY 1`,
+          [query.schema],
+        )
+      ).rows.map((r) => r.name)
+    : [];
+  const owners = [...new Set(tables.map((t) => t.owner))];
+  const legacyRoles = await Promise.all([...new Set([...owners, ...query.legacyRoles])].filter((r) => r !== query.ownerRole).map((r) => legacyRole(client, r, query.ownerRole)));
+  const defaultGrants = roles.owner_exists && roles.schema_exists ? await defaultGrantsOf(client, query.schema, query.ownerRole) : [];
+  const alembic = await client.query<{ exists: boolean }>(`SELECT pg_catalog.to_regclass(pg_catalog.format('%I.alembic_version', $1::text)) IS NOT NULL AS exists`, [query.legacySchema]);
+  const alembicRevisions = alembic.rows[0].exists
+    ? (await client.query<{ version_num: string }>(`SELECT version_num::text FROM ${quoteIdentifier(query.legacySchema)}.alembic_version ORDER BY 1`)).rows.map((r) => r.version_num)
+    : undefined;
+  const remaining = await client.query<{ name: string }>(
+    `SELECT relname AS name FROM pg_catalog.pg_class WHERE relnamespace = ${NAMESPACE} AND relkind IN ('r', 'p') AND NOT relispartition AND relname <> ALL($2) AND relname <> 'alembic_version' ORDER BY 1`,
+    [query.legacySchema, query.tables],
+  );
+  return {
+    database: roles.database,
+    adopter: roles.adopter,
+    adopterIsSuperuser: roles.is_super,
+    schemaExists: roles.schema_exists,
+    ownerRoleExists: roles.owner_exists,
+    adopterInOwnerRole: roles.in_owner,
+    adopterCreatesInSchema: roles.creates,
+    tables,
+    enums,
+    taken,
+    legacyRoles,
+    defaultGrants,
+    alembicRevisions,
+    remainingTables: remaining.rows.map((r) => r.name),
+  };
+}
+
+/**
+ * The privileges the owner role's default privileges give on new tables and sequences in the
+ * schema: a table created by a migration gets them, so an adopted one gets them too.
+ */
+async function defaultGrantsOf(client: ClientBase, schema: string, ownerRole: string): Promise<DefaultGrant[]> {
+  const { rows } = await client.query<{ object_type: 'r' | 'S'; grantee: string; privilege: string }>(
+    `SELECT d.defaclobjtype AS object_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type AS privilege
+       FROM pg_catalog.pg_default_acl d, LATERAL pg_catalog.aclexplode(d.defaclacl) a
+      WHERE d.defaclrole = pg_catalog.to_regrole($2::text) AND d.defaclobjtype IN ('r', 'S')
+        AND d.defaclnamespace IN (0, (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1))
+        AND a.grantee <> d.defaclrole
+      ORDER BY 1, 2, 3`,
+    [schema, ownerRole],
+  );
+  return rows.map((r) => ({ objectType: r.object_type, grantee: r.grantee, privilege: r.privilege }));
+}
