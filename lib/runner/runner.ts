@@ -2,6 +2,7 @@
 // One session, one advisory lock per service; each migration runs as its steps (see
 // run-step.ts), as the owner role with lock and statement timeouts, the ledger following every
 // step, so a deploy that stopped resumes where it stopped.
+import { refuseUnadoptedLegacyTables } from './legacy-tables';
 import { ClientBase } from 'pg';
 import { ensureLedger, LedgerLockTimeout, ledgerRows } from './ledger';
 import { lockService, unlockService } from './service-lock';
@@ -52,6 +53,7 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
 async function run(context: RunContext): Promise<ConvergeResult> {
   const { client, plan, options } = context;
   const rows = await recordMissingDownSteps(client, plan, await ledgerRows(client, plan.service));
+  await refuseUnadoptedLegacyTables(client, plan, rows);
   const work = reconcile(plan, rows, options.allowDowngrades);
   await refuseLargeOfflineSteps(client, plan, work, context.settings.offlineChangeMaxRows);
   const rolledBack: string[] = [];
