@@ -5,7 +5,7 @@
 // the same transaction that moves them, and every refusal is listed at once: either the whole
 // adoption happens or nothing does.
 import { ClientBase } from 'pg';
-import { modelAsLive } from '../catalog/live-schema';
+import { LiveSchema, modelAsLive } from '../catalog/live-schema';
 import { schemaDifferences } from '../catalog/schema-differences';
 import { withEquivalentExpressions } from '../catalog/equivalent-expressions';
 import { Migration } from '../migrations/migration-file';
@@ -22,6 +22,8 @@ import { unmodelledFindings } from './unmodelled';
 
 export interface AdoptProps {
   readonly service: string;
+  /** The environment's name, for messages (`deploy <env>-platform`). */
+  readonly environment?: string;
   readonly schema: string;
   readonly ownerRole: string;
   /** @default public */
@@ -62,40 +64,70 @@ function origin(legacySchema: string, revisions: readonly string[] | undefined):
   return `adopted from schema ${legacySchema}, ${alembic}`;
 }
 
-async function attempt(client: ClientBase, props: AdoptProps, expected: Awaited<ReturnType<typeof modelAsLive>>, unmodelled: readonly string[]): Promise<AdoptResult> {
+/** Everything adopt decides on, read from the catalog (no lock needed to read it). */
+interface Checked {
+  readonly present: readonly string[];
+  readonly plan: AdoptionPlan;
+  readonly refusals: readonly string[];
+  readonly notes: readonly string[];
+  readonly revisions?: readonly string[];
+}
+
+async function check(client: ClientBase, props: AdoptProps, expected: LiveSchema, unmodelled: readonly string[]): Promise<Checked> {
   const legacySchema = props.legacySchema ?? 'public';
   const model = props.first.model;
   const tables = model.tables.map((t) => t.name);
+  const present = (
+    await client.query<{ name: string }>(
+      `SELECT relname AS name FROM pg_catalog.pg_class WHERE relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1) AND relname = ANY($2) AND relkind IN ('r', 'p') ORDER BY array_position($2, relname::text)`,
+      [legacySchema, tables],
+    )
+  ).rows.map((r) => r.name);
+  const legacy = await readLegacyService(client, legacySchema, model);
+  const sequences = (await ownedSequences(client, legacySchema, present)).map((s) => s.sequence);
+  const movedTables = legacy.live.tables;
+  const request: AdoptionRequest = {
+    service: props.service,
+    environment: props.environment,
+    legacySchema,
+    schema: props.schema,
+    ownerRole: props.ownerRole,
+    tables: present,
+    enums: legacy.live.enums.map((e) => e.name),
+    sequences,
+    // Indexes (and the ones behind keys) move with their tables: their names must be free too.
+    indexes: movedTables.flatMap((t) => [...t.indexes.map((i) => i.name), ...(t.primaryKey ? [t.primaryKey.name] : []), ...t.uniques.map((u) => u.name)].map((name) => ({ table: t.name, name }))),
+    crossServiceForeignKeys: legacy.crossServiceForeignKeys,
+    dropAlembicVersion: props.dropAlembicVersion ?? false,
+  };
+  const facts = await adoptionFacts(client, { legacySchema, schema: props.schema, ownerRole: props.ownerRole, tables: present, enums: request.enums, legacyRoles: props.legacyRoles ?? [] });
+  const plan = adoptionPlan(facts, request);
+  const actual = await withEquivalentExpressions(client, expected, legacy.live, (table) => ({ schema: legacySchema, table, textSchema: props.schema }));
+  const differences = schemaDifferences(props.schema, expected, actual).map((d) => `${d.replace(/ in the database/g, ` in ${legacySchema}`).replace(/from the database/g, `from ${legacySchema}`)} (the model as of ${props.first.migration.id})`);
+  const refusals = [...differences, ...unmodelled.filter((u) => !HARMLESS.test(u)).map((u) => `${u}; the model cannot express it`), ...plan.refusals];
+  return { present, plan, refusals, notes: [...plan.notes, ...unmodelled.filter((u) => HARMLESS.test(u))], revisions: facts.alembicRevisions };
+}
+
+async function attempt(client: ClientBase, props: AdoptProps, expected: LiveSchema, unmodelled: readonly string[]): Promise<AdoptResult> {
+  const legacySchema = props.legacySchema ?? 'public';
   // A dry run is rolled back; not READ ONLY, as comparing expressions creates temporary tables.
   await client.query(props.dryRun ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN');
   try {
     await client.query(`SET LOCAL search_path = ${RUNNER_SEARCH_PATH}`);
     await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1::text, true)`, [`${props.settings.lockTimeoutMs}ms`]);
-    const present = (await client.query<{ name: string }>(`SELECT relname AS name FROM pg_catalog.pg_class WHERE relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1) AND relname = ANY($2) AND relkind IN ('r', 'p')`, [legacySchema, tables])).rows.map((r) => r.name);
-    const lock = present.length > 0 ? lockStatement(legacySchema, tables.filter((t) => present.includes(t))) : undefined;
+    // Checked before any lock, so a refusal (a role that may not even lock the tables) is listed
+    // whole; then checked again under the lock, so nothing changes between the check and the move.
+    let checked = await check(client, props, expected, unmodelled);
+    if (checked.refusals.length > 0) throw new AdoptRefused(props.service, checked.refusals);
+    const lock = checked.present.length > 0 ? lockStatement(legacySchema, checked.present) : undefined;
     // A dry run takes no lock: it must not queue writers behind it.
-    if (lock && !props.dryRun) await client.query(lock);
-    const legacy = await readLegacyService(client, legacySchema, model);
-    const sequences = (await ownedSequences(client, legacySchema, present)).map((s) => s.sequence);
-    const request: AdoptionRequest = {
-      service: props.service,
-      legacySchema,
-      schema: props.schema,
-      ownerRole: props.ownerRole,
-      tables: present,
-      enums: legacy.live.enums.map((e) => e.name),
-      sequences,
-      crossServiceForeignKeys: legacy.crossServiceForeignKeys,
-      dropAlembicVersion: props.dropAlembicVersion ?? false,
-    };
-    const facts = await adoptionFacts(client, { legacySchema, schema: props.schema, ownerRole: props.ownerRole, tables: present, enums: request.enums, legacyRoles: props.legacyRoles ?? [] });
-    const plan = adoptionPlan(facts, request);
-    const actual = await withEquivalentExpressions(client, expected, legacy.live, (table) => ({ schema: legacySchema, table, textSchema: props.schema }));
-    const differences = schemaDifferences(props.schema, expected, actual).map((d) => `${d.replace(/ in the database/g, ` in ${legacySchema}`).replace(/from the database/g, `from ${legacySchema}`)} (the model as of ${props.first.migration.id})`);
-    const refusals = [...differences, ...unmodelled.filter((u) => !HARMLESS.test(u)).map((u) => `${u} (the model cannot express it)`), ...plan.refusals];
-    if (refusals.length > 0) throw new AdoptRefused(props.service, refusals);
-    const notes = [...plan.notes, ...unmodelled.filter((u) => HARMLESS.test(u))];
-    const result: AdoptResult = { ...plan, notes, sql: [...(lock ? [lock] : []), ...plan.statements], origin: origin(legacySchema, facts.alembicRevisions) };
+    if (lock && !props.dryRun) {
+      await client.query(lock);
+      checked = await check(client, props, expected, unmodelled);
+      if (checked.refusals.length > 0) throw new AdoptRefused(props.service, checked.refusals);
+    }
+    const { plan } = checked;
+    const result: AdoptResult = { ...plan, notes: checked.notes, sql: [...(lock ? [lock] : []), ...plan.statements], origin: origin(legacySchema, checked.revisions) };
     if (props.dryRun) {
       await client.query('ROLLBACK');
       return result;
@@ -119,7 +151,9 @@ export async function adopt(client: ClientBase, props: AdoptProps): Promise<Adop
     if (!props.dryRun) await ensureLedger(client, props.settings.lockWaitMs);
     const recorded = await ledgerRows(client, props.service);
     if (recorded.length > 0) {
-      throw new AdoptRefused(props.service, [`the ledger already records ${recorded.length} migration(s) of ${props.service} (first ${recorded[0].id}): its tables were created or adopted already`]);
+      throw new AdoptRefused(props.service, [
+        `the ledger already records ${recorded.length} migration(s) of ${props.service} (first ${recorded[0].id}): its tables were created or adopted already; see \`history ${props.service}\` and \`status --service ${props.service}\``,
+      ]);
     }
     const expected = await modelAsLive(client, props.first.model);
     const unmodelled = await unmodelledFindings(client, legacySchema, props.first.model.tables.map((t) => t.name));

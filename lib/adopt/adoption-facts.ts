@@ -16,8 +16,8 @@ export interface OwnedObject {
 export interface DefaultGrant {
   /** 'r' tables, 'S' sequences. */
   readonly objectType: 'r' | 'S';
-  /** A role name, or PUBLIC. */
-  readonly grantee: string;
+  /** A role name, or null for PUBLIC (a role may be named "PUBLIC": it is not everyone). */
+  readonly grantee: string | null;
   readonly privilege: string;
 }
 
@@ -27,12 +27,16 @@ export interface LegacyRole {
   readonly covered: boolean;
   /** The search_path its sessions in this database get (the first of: role in database, role, database, server default). */
   readonly searchPath: string;
+  /** Whether the adopting role may change its settings (ALTER ROLE ... SET): superuser, itself, or CREATEROLE (with ADMIN OPTION on it from PostgreSQL 16) on a non-superuser. */
+  readonly settable: boolean;
 }
 
 export interface AdoptionFacts {
   readonly database: string;
   readonly adopter: string;
   readonly adopterIsSuperuser: boolean;
+  /** server_version_num, e.g. 180004. */
+  readonly serverVersion: number;
   readonly schemaExists: boolean;
   readonly ownerRoleExists: boolean;
   /** The adopting role is a superuser or a member of the service's owner role (OWNER TO needs it). */
@@ -71,8 +75,11 @@ async function ownedObjects(client: ClientBase, sql: string, schema: string, nam
 const OWNABLE = `(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) OR pg_catalog.pg_has_role(current_user, o.oid, 'USAGE')`;
 
 async function legacyRole(client: ClientBase, name: string, ownerRole: string): Promise<LegacyRole> {
-  const { rows } = await client.query<{ covered: boolean; search_path: string | null }>(
+  const { rows } = await client.query<{ covered: boolean; settable: boolean; search_path: string | null }>(
     `SELECT r.rolsuper OR (pg_catalog.to_regrole($2::text) IS NOT NULL AND pg_catalog.pg_has_role(r.oid, pg_catalog.to_regrole($2::text), 'USAGE')) AS covered,
+            a.rolsuper OR r.rolname = current_user
+              OR (NOT r.rolsuper AND a.rolcreaterole AND (pg_catalog.current_setting('server_version_num')::int < 160000
+                  OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.roleid = r.oid AND m.member = a.oid AND m.admin_option))) AS settable,
             (SELECT substr(c, length('search_path=') + 1)
                FROM (SELECT s.setconfig, CASE WHEN s.setrole <> 0 AND s.setdatabase <> 0 THEN 1 WHEN s.setrole <> 0 THEN 2 ELSE 3 END AS rank
                        FROM pg_catalog.pg_db_role_setting s
@@ -80,19 +87,20 @@ async function legacyRole(client: ClientBase, name: string, ownerRole: string): 
                          OR (s.setrole = 0 AND s.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))) x,
                     unnest(x.setconfig) c
               WHERE c LIKE 'search_path=%' ORDER BY x.rank LIMIT 1) AS search_path
-       FROM pg_catalog.pg_roles r WHERE r.rolname = $1`,
+       FROM pg_catalog.pg_roles r, pg_catalog.pg_roles a WHERE r.rolname = $1 AND a.rolname = current_user`,
     [name, ownerRole],
   );
   if (rows.length === 0) throw new Error(`role ${name} does not exist`);
   const fallback = (await client.query<{ boot: string }>(`SELECT boot_val AS boot FROM pg_catalog.pg_settings WHERE name = 'search_path'`)).rows[0].boot;
-  return { name, covered: rows[0].covered, searchPath: rows[0].search_path ?? fallback };
+  return { name, covered: rows[0].covered, settable: rows[0].settable, searchPath: rows[0].search_path ?? fallback };
 }
 
 /** Reads every fact adopt decides on. */
 export async function adoptionFacts(client: ClientBase, query: FactsQuery): Promise<AdoptionFacts> {
   const one = async <T>(sql: string, values: unknown[]): Promise<T> => (await client.query(sql, values)).rows[0] as T;
-  const roles = await one<{ database: string; adopter: string; is_super: boolean; schema_exists: boolean; owner_exists: boolean; in_owner: boolean; creates: boolean }>(
+  const roles = await one<{ database: string; adopter: string; is_super: boolean; version: number; schema_exists: boolean; owner_exists: boolean; in_owner: boolean; creates: boolean }>(
     `SELECT current_database() AS database, current_user AS adopter, (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS is_super,
+            pg_catalog.current_setting('server_version_num')::int AS version,
             EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS schema_exists,
             pg_catalog.to_regrole($2::text) IS NOT NULL AS owner_exists,
             (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
@@ -126,8 +134,12 @@ export async function adoptionFacts(client: ClientBase, query: FactsQuery): Prom
   const owners = [...new Set(tables.map((t) => t.owner))];
   const legacyRoles = await Promise.all([...new Set([...owners, ...query.legacyRoles])].filter((r) => r !== query.ownerRole).map((r) => legacyRole(client, r, query.ownerRole)));
   const defaultGrants = roles.owner_exists && roles.schema_exists ? await defaultGrantsOf(client, query.schema, query.ownerRole) : [];
-  const alembic = await client.query<{ exists: boolean }>(`SELECT pg_catalog.to_regclass(pg_catalog.format('%I.alembic_version', $1::text)) IS NOT NULL AS exists`, [query.legacySchema]);
-  const alembicRevisions = alembic.rows[0].exists
+  // Read only where the adopting role may: a role that may not is refused for the tables anyway.
+  const alembic = await client.query<{ exists: boolean; readable: boolean }>(
+    `SELECT r IS NOT NULL AS exists, r IS NOT NULL AND pg_catalog.has_table_privilege(r, 'SELECT') AS readable FROM pg_catalog.to_regclass(pg_catalog.format('%I.alembic_version', $1::text)) r`,
+    [query.legacySchema],
+  );
+  const alembicRevisions = !alembic.rows[0].exists ? undefined : !alembic.rows[0].readable ? [`(not readable by ${roles.adopter})`] : alembic.rows[0].exists
     ? (await client.query<{ version_num: string }>(`SELECT version_num::text FROM ${quoteIdentifier(query.legacySchema)}.alembic_version ORDER BY 1`)).rows.map((r) => r.version_num)
     : undefined;
   const remaining = await client.query<{ name: string }>(
@@ -138,6 +150,7 @@ export async function adoptionFacts(client: ClientBase, query: FactsQuery): Prom
     database: roles.database,
     adopter: roles.adopter,
     adopterIsSuperuser: roles.is_super,
+    serverVersion: roles.version,
     schemaExists: roles.schema_exists,
     ownerRoleExists: roles.owner_exists,
     adopterInOwnerRole: roles.in_owner,
@@ -157,8 +170,8 @@ export async function adoptionFacts(client: ClientBase, query: FactsQuery): Prom
  * schema: a table created by a migration gets them, so an adopted one gets them too.
  */
 async function defaultGrantsOf(client: ClientBase, schema: string, ownerRole: string): Promise<DefaultGrant[]> {
-  const { rows } = await client.query<{ object_type: 'r' | 'S'; grantee: string; privilege: string }>(
-    `SELECT d.defaclobjtype AS object_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type AS privilege
+  const { rows } = await client.query<{ object_type: 'r' | 'S'; grantee: string | null; privilege: string }>(
+    `SELECT d.defaclobjtype AS object_type, CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee, a.privilege_type AS privilege
        FROM pg_catalog.pg_default_acl d, LATERAL pg_catalog.aclexplode(d.defaclacl) a
       WHERE d.defaclrole = pg_catalog.to_regrole($2::text) AND d.defaclobjtype IN ('r', 'S')
         AND d.defaclnamespace IN (0, (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1))

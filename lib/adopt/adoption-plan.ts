@@ -7,6 +7,8 @@ import { AdoptionFacts, LegacyRole } from './adoption-facts';
 
 export interface AdoptionRequest {
   readonly service: string;
+  /** The environment's name, for messages; undefined when adopt runs without --env. */
+  readonly environment?: string;
   readonly legacySchema: string;
   readonly schema: string;
   readonly ownerRole: string;
@@ -15,6 +17,8 @@ export interface AdoptionRequest {
   readonly enums: readonly string[];
   /** Sequences owned by the tables (they move and change owner with them; grants name them). */
   readonly sequences: readonly string[];
+  /** Indexes of the tables, those behind keys included: they move with them, so their names must be free in the schema. */
+  readonly indexes: readonly { readonly table: string; readonly name: string }[];
   /** Foreign keys into other services' tables: the model holds them as application-level references. */
   readonly crossServiceForeignKeys: readonly { readonly table: string; readonly name: string; readonly target: string }[];
   /** Drop the legacy schema's alembic_version table (only once no legacy table is left). */
@@ -50,8 +54,8 @@ export function searchPathWith(current: string, schema: string): string | { prob
 }
 
 function grants(facts: AdoptionFacts, request: AdoptionRequest): string[] {
-  const byObject = (type: 'r' | 'S'): Map<string, string[]> => {
-    const map = new Map<string, string[]>();
+  const byObject = (type: 'r' | 'S'): Map<string | null, string[]> => {
+    const map = new Map<string | null, string[]>();
     for (const grant of facts.defaultGrants.filter((g) => g.objectType === type)) map.set(grant.grantee, [...(map.get(grant.grantee) ?? []), grant.privilege]);
     return map;
   };
@@ -77,6 +81,11 @@ function legacyRoleStatements(role: LegacyRole, facts: AdoptionFacts, request: A
       `legacy role ${role.name} keeps SELECT, INSERT, UPDATE, DELETE on ${request.service}'s tables (it owned them; it no longer changes their schema) until the services switch to ${request.service}_app: then REVOKE ALL ON ALL TABLES IN SCHEMA ${quoteIdentifier(request.schema)} FROM ${quoteIdentifier(role.name)}`,
     );
   } else notes.push(`legacy role ${role.name} keeps its access: it is a superuser or inherits ${request.ownerRole}`);
+  if (path !== role.searchPath && !role.settable) {
+    refusals.push(
+      `the adopting role ${facts.adopter} may not set the search_path of legacy role ${role.name}: run adopt as a role that may (a superuser; ${role.name} itself; a role with CREATEROLE${facts.serverVersion >= 160000 ? ` and ADMIN OPTION on ${role.name}` : ''}, when ${role.name} is not a superuser)`,
+    );
+  }
   if (path !== role.searchPath) out.push(setRoleSearchPath(role.name, facts.database, path));
   notes.push(`legacy role ${role.name}: new sessions find ${request.service}'s tables by their unqualified names (search_path ${path}); reconnect pooled sessions`);
   return out;
@@ -85,7 +94,7 @@ function legacyRoleStatements(role: LegacyRole, facts: AdoptionFacts, request: A
 function refusalsOf(facts: AdoptionFacts, request: AdoptionRequest): string[] {
   const out: string[] = [];
   if (!facts.schemaExists || !facts.ownerRoleExists) {
-    out.push(`schema ${request.schema} or role ${request.ownerRole} does not exist: deploy the environment's platform stack first (\`npx cdktf deploy <env>-platform\`), then adopt`);
+    out.push(`schema ${request.schema} or role ${request.ownerRole} does not exist: deploy the environment's platform stack first (\`npx cdktf deploy ${request.environment ?? '<env>'}-platform\`), then adopt`);
   }
   for (const object of [...facts.tables.map((t) => ({ ...t, kind: 'table' })), ...facts.enums.map((e) => ({ ...e, kind: 'type' }))]) {
     if (!object.ownable) {
@@ -98,17 +107,15 @@ function refusalsOf(facts: AdoptionFacts, request: AdoptionRequest): string[] {
     out.push(`the adopting role ${facts.adopter} is not a member of ${request.ownerRole}, so it cannot make it the owner: run adopt as the deploying role (the platform stack makes it a member of every owner role) or a superuser`);
   }
   if (facts.schemaExists && !facts.adopterCreatesInSchema) out.push(`the adopting role ${facts.adopter} may not create in schema ${request.schema} (SET SCHEMA needs it): run adopt as the deploying role or a superuser`);
-  const moving = new Set([...request.tables, ...request.enums, ...request.sequences]);
-  for (const name of facts.taken.filter((n) => moving.has(n))) out.push(`schema ${request.schema} already holds an object named ${name}: adopt moves ${request.legacySchema}.${name} there; drop the one in ${request.schema} if it is a leftover, or find out who created it`);
+  const moving = new Map<string, string>([...request.tables, ...request.enums, ...request.sequences].map((n) => [n, `${request.legacySchema}.${n}`]));
+  for (const index of request.indexes) moving.set(index.name, `${request.legacySchema}.${index.table} and its index ${index.name}`);
+  for (const name of facts.taken.filter((n) => moving.has(n))) {
+    out.push(`schema ${request.schema} already holds an object named ${name}: adopt moves ${moving.get(name)} there; drop the one in ${request.schema} if it is a leftover, or find out who created it`);
+  }
   if (request.dropAlembicVersion && facts.remainingTables.length > 0) {
     out.push(`--drop-alembic-version: ${request.legacySchema} still holds ${facts.remainingTables.join(', ')}, which the old process migrates: drop alembic_version with the last service's adopt`);
   }
   if (request.dropAlembicVersion && facts.alembicRevisions === undefined) out.push(`--drop-alembic-version: there is no ${request.legacySchema}.alembic_version`);
-  if (!facts.adopterIsSuperuser) {
-    for (const role of facts.legacyRoles.filter((r) => r.name !== facts.adopter)) {
-      out.push(`the adopting role ${facts.adopter} cannot set the search_path of legacy role ${role.name} (only a superuser or the role itself can): run adopt as a superuser`);
-    }
-  }
   return out;
 }
 

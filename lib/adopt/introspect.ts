@@ -7,7 +7,7 @@ import { EnumModel, ForeignKeyModel, SqlType } from '../schema/schema-model';
 import { parseSqlType } from '../sql/sql-type';
 import { RUNNER_SEARCH_PATH } from '../runner/session';
 import { LegacyOwnership } from './legacy-ownership';
-import { unmodelledFindings } from './unmodelled';
+import { unmodelled, UnmodelledObject } from './unmodelled';
 
 export interface IntrospectProps {
   readonly service: string;
@@ -36,6 +36,8 @@ export interface Introspection {
   readonly crossService: readonly CrossServiceReference[];
   /** What the model cannot express, one sentence each naming the table: never dropped silently. */
   readonly unexpressed: readonly string[];
+  /** The columns, indexes and constraints those sentences are about: the writer marks or leaves them out, never writes them as something else. */
+  readonly unmodelledObjects: readonly UnmodelledObject[];
 }
 
 export class IntrospectError extends Error {}
@@ -129,7 +131,7 @@ export async function introspect(client: ClientBase, props: IntrospectProps): Pr
     const others = all.filter((t) => !props.tables.includes(t.name));
     const enums = enumsUsed(tables, legacySchema, allEnums);
     const keys = foreignKeyFindings(tables, props, legacySchema);
-    const unmodelled = await unmodelledFindings(client, legacySchema, props.tables);
+    const found = await unmodelled(client, legacySchema, props.tables);
     await client.query('COMMIT');
     return {
       service: props.service,
@@ -137,7 +139,8 @@ export async function introspect(client: ClientBase, props: IntrospectProps): Pr
       tables,
       enums,
       crossService: keys.crossService,
-      unexpressed: [...unmodelled, ...keys.unexpressed, ...sharedEnums(enums, others, legacySchema, allEnums)],
+      unexpressed: [...found.findings, ...keys.unexpressed, ...sharedEnums(enums, others, legacySchema, allEnums)],
+      unmodelledObjects: found.objects,
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -32,9 +32,9 @@ const cells = (line: string): string[] =>
     .map((cell) => cell.trim().replace(/^`(.*)`$/, '$1'));
 
 /**
- * Reads a Markdown ownership table: the rows after a header whose first cell names the table
- * and whose second names the owner (`| Table Name | Owner Service | ... |`). Rows of other
- * tables in the file (the seed's shared-write table) are not read.
+ * Reads a Markdown ownership table: the rows after a header whose first cell is `Table Name`
+ * (or `Table`) and whose second is `Owner Service` (or `Owner`, `Service`). Rows of other tables
+ * in the file (the seed's shared-write table, `| Table | Primary Owner | ...`) are not read.
  */
 export function ownershipFromMarkdown(text: string, file: string, registry: ServiceRegistry): LegacyOwnership {
   const owners = new Map<string, string>();
@@ -47,7 +47,8 @@ export function ownershipFromMarkdown(text: string, file: string, registry: Serv
       return;
     }
     const [first = '', second = ''] = cells(line);
-    if (/^table/i.test(first) && /owner|service/i.test(second)) {
+    // `| Table Name | Owner Service |`, not the shared-write table's `| Table | Primary Owner |`.
+    if (/^table( name)?$/i.test(first) && /^(owner|owner service|service|owning service)$/i.test(second)) {
       inTable = true;
       return;
     }

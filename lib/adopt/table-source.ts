@@ -10,6 +10,7 @@ import { foreignKeyName, indexName, primaryKeyName, uniqueName } from '../schema
 import { elementType, EnumModel, IndexModel, SqlType } from '../schema/schema-model';
 import { schemaName } from '../services/service-registry';
 import { CrossServiceReference, Introspection, legacyType } from './introspect';
+import { UnmodelledObject } from './unmodelled';
 
 export interface TableSourceProps {
   /** Where the library is imported from. @default '../../lib' (a file in stacks/<service>/) */
@@ -52,7 +53,7 @@ function escapeText(text: string): string {
 }
 
 const JS_RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await stack'.split(' '),
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await stack eval arguments undefined NaN Infinity'.split(' '),
 );
 
 const camelCase = (name: string): string => name.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase()).replace(/^[0-9]/, (d) => `_${d}`);
@@ -105,6 +106,16 @@ function unqualified(sql: string, legacySchema: string): string {
   const escaped = legacySchema.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return sql.split(`"${legacySchema}".`).join('').replace(new RegExp(`\\b${escaped}\\.`, 'g'), '');
 }
+
+/** The finding about a column, index or constraint the model cannot express, if any. */
+function unmodelledObject(ctx: Context, table: string, kind: UnmodelledObject['kind'], name: string): UnmodelledObject | undefined {
+  return ctx.introspection.unmodelledObjects.find((o) => o.table === table && o.kind === kind && o.name === name);
+}
+
+const notExpressed = (indent: string, finding: string): string => `${indent}// NOT EXPRESSED: ${tsComment(finding)}`;
+
+/** Integer-like keys come first in a JavaScript object whatever their place: the columns' order would change. */
+const ARRAY_INDEX = /^(0|[1-9][0-9]{0,8})$/;
 
 interface Context {
   readonly introspection: Introspection;
@@ -183,21 +194,29 @@ function jsToSource(value: unknown): string {
 
 function columnSource(table: LiveTable, column: LiveColumn, ctx: Context): string {
   const { legacySchema, enums } = ctx.introspection;
+  if (column.name === '__proto__' || ARRAY_INDEX.test(column.name)) {
+    const finding = `table ${table.name} column ${column.name}: a name JavaScript treats specially in an object (${column.name === '__proto__' ? 'the prototype' : 'it would move first'}): rename the column first`;
+    ctx.unexpressed.push(finding);
+    return `${notExpressed('      ', finding)}\n`;
+  }
   const type = legacyType(column.type, legacySchema, enums);
   if ('problem' in type) {
     ctx.unexpressed.push(`table ${table.name} column ${column.name} has type ${column.type}: ${type.problem}`);
-    return `      // NOT EXPRESSED: ${tsComment(column.name)} ${tsComment(column.type)}\n`;
+    return `${notExpressed('      ', `${column.name} ${column.type}`)}\n`;
   }
   const builder = builderOf(type, column, table.name, ctx);
-  if (builder === undefined) return `    // NOT EXPRESSED: ${tsComment(column.name)} ${tsComment(column.type)}${column.serial ? ' (serial)' : ''}\n`;
+  if (builder === undefined) return `${notExpressed('      ', `${column.name} ${column.type}${column.serial ? ' (serial)' : ''}`)}\n`;
+  // A generated column's expression, or a default from a sequence no column owns, is not a default: left out, and said.
+  const marked = unmodelledObject(ctx, table.name, 'column', column.name);
+  const keepsDefault = !marked || !/generated column|takes its default from sequence/.test(marked.finding);
   const implied = column.identity !== undefined || column.serial === true || (table.primaryKey?.columns.includes(column.name) ?? false);
   let chain = builder;
   if (column.identity === 'always') chain += '.generatedAlwaysAsIdentity()';
   if (column.identity === 'by default') chain += '.generatedByDefaultAsIdentity()';
   if (column.notNull && !implied) chain += '.notNull()';
-  chain += defaultOf(column, type, ctx);
+  if (keepsDefault) chain += defaultOf(column, type, ctx);
   if (column.comment !== undefined) chain += `.comment(${tsString(column.comment)})`;
-  return `      ${key(column.name)}: ${chain},\n`;
+  return `${marked ? `${notExpressed('      ', marked.finding)}\n` : ''}      ${key(column.name)}: ${chain},\n`;
 }
 
 function indexSource(table: LiveTable, index: IndexModel): string {
@@ -258,6 +277,21 @@ function oneTableSource(table: LiveTable, ctx: Context): string {
   const columns = table.columns.map((c) => columnSource(table, c, ctx)).join('');
   lines.push(columns.replace(/\n$/, ''));
   lines.push('    },');
+  const skipped = (kind: UnmodelledObject['kind'], name: string): boolean => unmodelledObject(ctx, table.name, kind, name) !== undefined;
+  const skippedLines = (kind: UnmodelledObject['kind'], names: readonly string[]): string[] =>
+    names.filter((n) => skipped(kind, n)).map((n) => notExpressed('    ', unmodelledObject(ctx, table.name, kind, n)!.finding));
+  lines.push(
+    ...skippedLines('constraint', [...(table.primaryKey ? [table.primaryKey.name] : []), ...table.uniques.map((u) => u.name), ...table.checks.map((c) => c.name), ...table.foreignKeys.map((f) => f.name)]),
+    ...skippedLines('index', table.indexes.map((i) => i.name)),
+  );
+  table = {
+    ...table,
+    primaryKey: table.primaryKey && !skipped('constraint', table.primaryKey.name) ? table.primaryKey : undefined,
+    uniques: table.uniques.filter((u) => !skipped('constraint', u.name)),
+    checks: table.checks.filter((c) => !skipped('constraint', c.name)),
+    foreignKeys: table.foreignKeys.filter((f) => !skipped('constraint', f.name)),
+    indexes: table.indexes.filter((i) => !skipped('index', i.name)),
+  };
   if (table.primaryKey) {
     lines.push(`    primaryKey: ${list(table.primaryKey.columns)},`);
     if (table.primaryKey.name !== primaryKeyName(table.name)) lines.push(`    primaryKeyName: ${tsString(table.primaryKey.name)},`);
@@ -273,7 +307,7 @@ function oneTableSource(table: LiveTable, ctx: Context): string {
     lines.push('    checks: [', ...table.checks.map((c) => `      { name: ${tsString(c.name)}, expression: ${tsString(unqualified(c.expression, legacySchema))} },`), '    ],');
   }
   if (table.indexes.length > 0) lines.push('    indexes: [', ...table.indexes.map((i) => `      ${indexSource(table, { ...i, ...(i.where ? { where: unqualified(i.where, ctx.introspection.legacySchema) } : {}) })},`), '    ],');
-  const inside = table.foreignKeys.filter((fk) => ctx.tableVariables.has(fk.references.table) && fk.references.table !== table.name && !ctx.introspection.crossService.some((r) => r.foreignKey === fk));
+  const inside = table.foreignKeys.filter((fk) => declaredBefore(ctx.introspection, fk.references.table, table.name) && ctx.tableVariables.has(fk.references.table) && !ctx.introspection.crossService.some((r) => r.foreignKey === fk));
   if (inside.length > 0) lines.push('    foreignKeys: [', ...inside.map((fk) => `      ${foreignKeySource(table, fk, ctx)},`), '    ],');
   const across = ctx.introspection.crossService.filter((r) => r.table === table.name);
   if (across.length > 0) lines.push('    appReferences: [', ...across.flatMap(appReferenceSource), '    ],');
@@ -288,13 +322,23 @@ function enumSource(e: EnumModel, variable: string): string {
   return `  const ${variable} = new EnumType(stack, ${tsString(e.name)}, { values: ${list(e.values)}${comment} });`;
 }
 
+/**
+ * Whether `target` is written before `table`: a foreign key can only `ref()` a table declared
+ * above it (one into itself or back along a cycle is listed by introspect as not expressed).
+ */
+function declaredBefore(introspection: Introspection, target: string, table: string): boolean {
+  const order = introspection.tables.map((t) => t.name);
+  return order.indexOf(target) >= 0 && order.indexOf(target) < order.indexOf(table);
+}
+
 /** Which tables are referenced by a foreign key inside the service, so they need a variable. */
 function referencedTables(introspection: Introspection): Set<string> {
   const names = new Set(introspection.tables.map((t) => t.name));
   const referenced = new Set<string>();
   for (const table of introspection.tables) {
     for (const fk of table.foreignKeys) {
-      if (names.has(fk.references.table) && fk.references.schema === introspection.legacySchema && fk.references.table !== table.name) referenced.add(fk.references.table);
+      const unmodelled = introspection.unmodelledObjects.some((o) => o.table === table.name && o.kind === 'constraint' && o.name === fk.name);
+      if (!unmodelled && names.has(fk.references.table) && fk.references.schema === introspection.legacySchema && declaredBefore(introspection, fk.references.table, table.name)) referenced.add(fk.references.table);
     }
   }
   return referenced;
@@ -315,7 +359,7 @@ export function tableSource(introspection: Introspection, props: TableSourceProp
     `// ${tsComment(introspection.service)}'s tables, written by \`bedrock introspect\` from schema ${tsComment(introspection.legacySchema)}${props.origin ? ` (${tsComment(props.origin)})` : ''}.`,
     '// Review it as hand-written code: from now on the tables change here, through generated migrations.',
     ...(ctx.unexpressed.length > 0
-      ? ['// NOT EXPRESSED: the model cannot say these, so they are not below (resolve each before `adopt`):', ...ctx.unexpressed.map((u) => `//   - ${tsComment(u)}`)]
+      ? ['// NOT EXPRESSED: the model cannot say these; below they are left out or marked NOT EXPRESSED, never written as something else.', '// adopt refuses until each is resolved in the database:', ...ctx.unexpressed.map((u) => `//   - ${tsComment(u)}`)]
       : []),
   ];
   const imports = [...ctx.imports].sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }) || a.localeCompare(b));

@@ -91,7 +91,7 @@ export async function introspectCommand(project: BedrockProject, options: Intros
       output.log(`  foreign key ${reference.foreignKey.name} of ${reference.table} points into ${reference.targetService}'s ${reference.foreignKey.references.table}: written as an application-level reference (adopt drops the constraint)`);
     }
     if (unexpressed.length > 0) {
-      output.log(`  NOT EXPRESSED (listed in the file's header; adopt refuses until each is resolved in the database or accepted):`);
+      output.log(`  NOT EXPRESSED (listed in the file's header; adopt refuses until each is resolved in the database):`);
       for (const line of unexpressed) output.log(`    - ${line}`);
     }
     output.log(`Next: review ${file}${project.tables[service] ? '' : `, add ${service} to the tables map (stacks/tables.ts)`}, then`);
@@ -115,6 +115,7 @@ export async function adoptCommand(project: BedrockProject, options: AdoptOption
   await withDatabase(async (client) => {
     const result = await adopt(client, {
       service,
+      environment: options.env,
       schema: schemaName(service),
       ownerRole: ownerRoleName(service),
       legacySchema,

@@ -3,8 +3,8 @@
 // DDL, so every identifier goes through quoteIdentifier.
 import { qualifiedName, quoteIdentifier } from './identifier';
 
-/** A role name in GRANT, or PUBLIC (a keyword, never quoted). */
-const grantee = (role: string): string => (role === 'PUBLIC' ? 'PUBLIC' : quoteIdentifier(role));
+/** A role name in GRANT, or PUBLIC (the keyword) for null: a role named "PUBLIC" is quoted like any other. */
+const grantee = (role: string | null): string => (role === null ? 'PUBLIC' : quoteIdentifier(role));
 
 export const lockTables = (schema: string, tables: readonly string[]): string => `LOCK TABLE ${tables.map((t) => qualifiedName(schema, t)).join(', ')} IN ACCESS EXCLUSIVE MODE`;
 
@@ -15,7 +15,7 @@ export const setSchema = (kind: 'TABLE' | 'TYPE', schema: string, name: string, 
 export const ownerTo = (kind: 'TABLE' | 'TYPE', schema: string, name: string, owner: string): string => `ALTER ${kind} ${qualifiedName(schema, name)} OWNER TO ${quoteIdentifier(owner)}`;
 
 /** `privileges` are keywords (SELECT, USAGE, ...) from the catalog or the caller, checked here. */
-export function grantOn(kind: 'TABLE' | 'SEQUENCE', schema: string, name: string, privileges: readonly string[], role: string): string {
+export function grantOn(kind: 'TABLE' | 'SEQUENCE', schema: string, name: string, privileges: readonly string[], role: string | null): string {
   const bad = privileges.find((p) => !/^[A-Z]+( [A-Z]+)?$/.test(p));
   if (bad !== undefined) throw new Error(`not a privilege: ${JSON.stringify(bad)}`);
   return `GRANT ${privileges.join(', ')} ON ${kind} ${qualifiedName(schema, name)} TO ${grantee(role)}`;

@@ -69,3 +69,22 @@ test('introspect writes a tables.ts that compiles and whose model creates exactl
   expect(schemaDifferences('datahub', expected, legacy.live)).toEqual([]);
   expect(readFileSync(file, 'utf8')).toContain("name: 'ix_klines_symbol'");
 });
+
+test('foreign keys the model cannot declare (into the table itself, or back along a cycle) are listed, and the file still compiles', async () => {
+  await db.query(`CREATE SCHEMA cyc;
+    CREATE TABLE cyc.nodes (id integer PRIMARY KEY, parent_id integer REFERENCES cyc.nodes (id));
+    CREATE TABLE cyc.left_side (id integer PRIMARY KEY, right_id integer);
+    CREATE TABLE cyc.right_side (id integer PRIMARY KEY, left_id integer REFERENCES cyc.left_side (id));
+    ALTER TABLE cyc.left_side ADD FOREIGN KEY (right_id) REFERENCES cyc.right_side (id);`);
+  const tables = ['nodes', 'left_side', 'right_side'];
+  const introspection = await introspect(db.client, { service: 'datahub', legacySchema: 'cyc', tables, owners: new Map(tables.map((t) => [t, 'datahub'])) });
+  const { source, unexpressed } = tableSource(introspection, { importFrom: LIBRARY });
+  expect(unexpressed).toEqual([
+    'table right_side has foreign key right_side_left_id_fkey into left_side, which references right_side back: the model cannot declare a cycle of foreign keys',
+    'table nodes has foreign key nodes_parent_id_fkey into itself: a table cannot reference itself in the model',
+  ]);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'bedrock-introspect-')), 'cycle-tables.ts');
+  writeFileSync(file, source);
+  expect(compileProblems(file)).toEqual([]);
+  expect(source).toContain("references: rightSide.ref('id')"); // the other half of the cycle stands
+});
