@@ -12,13 +12,15 @@ import { Migration } from '../migrations/migration-file';
 import { ServiceSchema } from '../schema/schema-model';
 import { RunnerSettings } from '../runner/converge-options';
 import { ensureLedger, ledgerRows, recordBaselined } from '../runner/ledger';
-import { withLockRetries } from '../runner/lock-retry';
-import { RUNNER_SEARCH_PATH } from '../runner/session';
+import { isLockTimeout, withLockRetries } from '../runner/lock-retry';
+import { blockingSessions } from '../runner/blocking-sessions';
+import { qualifiedName, quoteIdentifier } from '../sql/identifier';
 import { lockService, unlockService } from '../runner/service-lock';
 import { adoptionFacts } from './adoption-facts';
 import { adoptionPlan, AdoptionPlan, AdoptionRequest, lockStatement } from './adoption-plan';
-import { ownedSequences, readLegacyService } from './legacy-schema';
-import { unmodelledFindings } from './unmodelled';
+import { LegacyService, ownedSequences, readLegacyService } from './legacy-schema';
+import { unmodelled } from './unmodelled';
+import { visibleText } from './visible-text';
 
 export interface AdoptProps {
   readonly service: string;
@@ -32,6 +34,8 @@ export interface AdoptProps {
   readonly first: { readonly migration: Migration; readonly model: ServiceSchema };
   /** Roles the old process connects as, besides the owners of the legacy tables. */
   readonly legacyRoles?: readonly string[];
+  /** The model's application-level references: a legacy foreign key into another service is dropped only when one stands for it. */
+  readonly appReferences?: readonly AppReferenceOf[];
   readonly dropAlembicVersion?: boolean;
   /** Check everything and return the plan; change nothing (not even the ledger's creation). */
   readonly dryRun?: boolean;
@@ -52,12 +56,21 @@ export class AdoptRefused extends Error {
     readonly service: string,
     readonly refusals: readonly string[],
   ) {
-    super(`${service}: REFUSED: adopt changed nothing:\n${refusals.map((r) => `  - ${r}`).join('\n')}`);
+    // Each refusal may carry catalog text (names, expressions): shown with nothing hidden.
+    super(`${service}: REFUSED: adopt changed nothing:\n${refusals.map((r) => `  - ${visibleText(r)}`).join('\n')}`);
   }
 }
 
-/** What the model cannot express but adopt carries along unchanged (a view keeps working, storage parameters stay). */
-const HARMLESS = /^table \S+ ((materialized )?view \S+ reads it|has storage parameters)/;
+/** What the model cannot express but adopt carries along unchanged (a view nobody else may use keeps working, storage parameters stay). */
+const HARMLESS = /^table \S+ ((materialized )?view \S+ reads it:|has storage parameters)/;
+
+/** An application-level reference the model declares: what lets adopt drop a foreign key into another service. */
+export interface AppReferenceOf {
+  readonly table: string;
+  readonly columns: readonly string[];
+  /** `<service schema>.<table>`. */
+  readonly target: string;
+}
 
 function origin(legacySchema: string, revisions: readonly string[] | undefined): string {
   const alembic = revisions === undefined ? 'no alembic_version table' : `Alembic revision ${revisions.join(', ') || '(none recorded)'}`;
@@ -73,7 +86,24 @@ interface Checked {
   readonly revisions?: readonly string[];
 }
 
-async function check(client: ClientBase, props: AdoptProps, expected: LiveSchema, unmodelled: readonly string[]): Promise<Checked> {
+/** The outward foreign keys the model holds as application-level references (dropped), and the others (refused). */
+function outwardKeys(props: AdoptProps, legacy: LegacyService): { dropped: AdoptionRequest['crossServiceForeignKeys']; refusals: string[] } {
+  const dropped: { table: string; name: string; target: string }[] = [];
+  const refusals: string[] = [];
+  for (const fk of legacy.outwardForeignKeys) {
+    const reference = (props.appReferences ?? []).find((r) => r.table === fk.table && r.target.split('.')[1] === fk.targetTable && r.columns.join(',') === fk.columns.join(','));
+    if (reference) dropped.push({ table: fk.table, name: fk.name, target: fk.target });
+    else {
+      refusals.push(
+        `foreign key ${fk.name} of ${fk.table} into ${fk.target}: the model holds no application-level reference for it (appReferences on ${fk.table}, columns ${fk.columns.join(', ')}): ` +
+          `declare one if ${fk.targetTable} belongs to another service (adopt then drops the key), or drop the key in the legacy schema`,
+      );
+    }
+  }
+  return { dropped, refusals };
+}
+
+async function check(client: ClientBase, props: AdoptProps, expected: LiveSchema): Promise<Checked> {
   const legacySchema = props.legacySchema ?? 'public';
   const model = props.first.model;
   const tables = model.tables.map((t) => t.name);
@@ -84,8 +114,9 @@ async function check(client: ClientBase, props: AdoptProps, expected: LiveSchema
     )
   ).rows.map((r) => r.name);
   const legacy = await readLegacyService(client, legacySchema, model);
+  const found = await unmodelled(client, legacySchema, present);
   const sequences = (await ownedSequences(client, legacySchema, present)).map((s) => s.sequence);
-  const movedTables = legacy.live.tables;
+  const keys = outwardKeys(props, legacy);
   const request: AdoptionRequest = {
     service: props.service,
     environment: props.environment,
@@ -96,34 +127,43 @@ async function check(client: ClientBase, props: AdoptProps, expected: LiveSchema
     enums: legacy.live.enums.map((e) => e.name),
     sequences,
     // Indexes (and the ones behind keys) move with their tables: their names must be free too.
-    indexes: movedTables.flatMap((t) => [...t.indexes.map((i) => i.name), ...(t.primaryKey ? [t.primaryKey.name] : []), ...t.uniques.map((u) => u.name)].map((name) => ({ table: t.name, name }))),
-    crossServiceForeignKeys: legacy.crossServiceForeignKeys,
+    indexes: legacy.live.tables.flatMap((t) => [...t.indexes.map((i) => i.name), ...(t.primaryKey ? [t.primaryKey.name] : []), ...t.uniques.map((u) => u.name)].map((name) => ({ table: t.name, name }))),
+    crossServiceForeignKeys: keys.dropped,
     dropAlembicVersion: props.dropAlembicVersion ?? false,
   };
-  const facts = await adoptionFacts(client, { legacySchema, schema: props.schema, ownerRole: props.ownerRole, tables: present, enums: request.enums, legacyRoles: props.legacyRoles ?? [] });
+  const facts = await adoptionFacts(client, { legacySchema, schema: props.schema, ownerRole: props.ownerRole, tables: present, enums: request.enums, sequences, legacyRoles: props.legacyRoles ?? [] });
   const plan = adoptionPlan(facts, request);
-  const actual = await withEquivalentExpressions(client, expected, legacy.live, (table) => ({ schema: legacySchema, table, textSchema: props.schema }));
+  const actual = await withEquivalentExpressions(client, expected, legacy.live, (table) => ({ schema: legacySchema, table }));
   const differences = schemaDifferences(props.schema, expected, actual).map((d) => `${d.replace(/ in the database/g, ` in ${legacySchema}`).replace(/from the database/g, `from ${legacySchema}`)} (the model as of ${props.first.migration.id})`);
-  const refusals = [...differences, ...unmodelled.filter((u) => !HARMLESS.test(u)).map((u) => `${u}; the model cannot express it`), ...plan.refusals];
-  return { present, plan, refusals, notes: [...plan.notes, ...unmodelled.filter((u) => HARMLESS.test(u))], revisions: facts.alembicRevisions };
+  const refusals = [...differences, ...keys.refusals, ...found.findings.filter((u) => !HARMLESS.test(u)).map((u) => `${u}; the model cannot express it`), ...plan.refusals];
+  return { present, plan, refusals, notes: [...plan.notes, ...found.findings.filter((u) => HARMLESS.test(u))], revisions: facts.alembicRevisions };
 }
 
-async function attempt(client: ClientBase, props: AdoptProps, expected: LiveSchema, unmodelled: readonly string[]): Promise<AdoptResult> {
+/** The lock wait of one try, lengthened after an autovacuum held the tables (it yields only to a request that waited deadlock_timeout). */
+interface LockWait {
+  ms: number;
+  triedAt?: string;
+}
+
+async function attempt(client: ClientBase, props: AdoptProps, expected: LiveSchema, wait: LockWait): Promise<AdoptResult> {
   const legacySchema = props.legacySchema ?? 'public';
   // A dry run is rolled back; not READ ONLY, as comparing expressions creates temporary tables.
   await client.query(props.dryRun ? 'BEGIN ISOLATION LEVEL REPEATABLE READ' : 'BEGIN');
   try {
-    await client.query(`SET LOCAL search_path = ${RUNNER_SEARCH_PATH}`);
-    await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1::text, true)`, [`${props.settings.lockTimeoutMs}ms`]);
+    // The legacy schema (then public) on the path: its own names print unqualified, as the
+    // model's scratch copy's do (see legacy-schema.ts). Every statement adopt runs is qualified.
+    await client.query(`SET LOCAL search_path = pg_catalog, ${quoteIdentifier(legacySchema)}, public, pg_temp`);
+    await client.query(`SELECT pg_catalog.set_config('lock_timeout', $1::text, true)`, [`${wait.ms}ms`]);
     // Checked before any lock, so a refusal (a role that may not even lock the tables) is listed
     // whole; then checked again under the lock, so nothing changes between the check and the move.
-    let checked = await check(client, props, expected, unmodelled);
+    let checked = await check(client, props, expected);
     if (checked.refusals.length > 0) throw new AdoptRefused(props.service, checked.refusals);
     const lock = checked.present.length > 0 ? lockStatement(legacySchema, checked.present) : undefined;
     // A dry run takes no lock: it must not queue writers behind it.
     if (lock && !props.dryRun) {
+      wait.triedAt = (await client.query<{ t: string }>('SELECT pg_catalog.clock_timestamp()::text AS t')).rows[0].t;
       await client.query(lock);
-      checked = await check(client, props, expected, unmodelled);
+      checked = await check(client, props, expected);
       if (checked.refusals.length > 0) throw new AdoptRefused(props.service, checked.refusals);
     }
     const { plan } = checked;
@@ -143,6 +183,9 @@ async function attempt(client: ClientBase, props: AdoptProps, expected: LiveSche
   }
 }
 
+/** A deadlock with another session reading or moving the same tables is retried like a lock timeout. */
+const retryable = (error: unknown): boolean => isLockTimeout(error) || (error as { code?: string })?.code === '40P01';
+
 /** Adopts the service's legacy tables, or refuses listing every reason; see the file's comment. */
 export async function adopt(client: ClientBase, props: AdoptProps): Promise<AdoptResult> {
   const legacySchema = props.legacySchema ?? 'public';
@@ -155,13 +198,28 @@ export async function adopt(client: ClientBase, props: AdoptProps): Promise<Adop
         `the ledger already records ${recorded.length} migration(s) of ${props.service} (first ${recorded[0].id}): its tables were created or adopted already; see \`history ${props.service}\` and \`status --service ${props.service}\``,
       ]);
     }
-    const expected = await modelAsLive(client, props.first.model);
-    const unmodelled = await unmodelledFindings(client, legacySchema, props.first.model.tables.map((t) => t.name));
-    return await withLockRetries(
-      props.settings.lockRetries,
-      () => attempt(client, props, expected, unmodelled),
-      async (retry, waitMs) => props.log(`${props.service}: the legacy tables are busy (lock_timeout ${props.settings.lockTimeoutMs} ms): retry ${retry} of ${props.settings.lockRetries.retries} in ${waitMs} ms`),
-    );
+    const expected = await modelAsLive(client, props.first.model, { unqualified: true });
+    const tables = props.first.model.tables.map((t) => qualifiedName(legacySchema, t.name));
+    const base = props.settings.lockTimeoutMs;
+    const wait: LockWait = { ms: base };
+    try {
+      return await withLockRetries(
+        props.settings.lockRetries,
+        () => attempt(client, props, expected, wait),
+        async (retry, waitMs) => {
+          const blockers = await blockingSessions(client, tables, wait.triedAt);
+          wait.ms = blockers.yieldingAutovacuum ? blockers.deadlockTimeoutMs + base : base;
+          props.log(`${props.service}: the legacy tables are busy (waited ${base} ms for their locks), held by ${blockers.text}: retry ${retry} of ${props.settings.lockRetries.retries} in ${waitMs} ms${wait.ms !== base ? `, waiting ${wait.ms} ms for the autovacuum to give way` : ''}`);
+        },
+        retryable,
+      );
+    } catch (error) {
+      if (!retryable(error)) throw error;
+      const blockers = await blockingSessions(client, tables, wait.triedAt);
+      throw new AdoptRefused(props.service, [
+        `the legacy tables stayed busy through ${props.settings.lockRetries.retries} retries (${(error as Error).message}), held by ${blockers.text}: adopt changed nothing; run it again when those sessions have ended, or end them (pg_terminate_backend)`,
+      ]);
+    }
   } finally {
     if (!props.dryRun) await unlockService(client, props.service);
   }

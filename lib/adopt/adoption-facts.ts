@@ -53,6 +53,16 @@ export interface AdoptionFacts {
   readonly alembicRevisions?: readonly string[];
   /** Tables that stay in the legacy schema after the move (alembic_version aside). */
   readonly remainingTables: readonly string[];
+  /**
+   * Privileges granted on the tables and their sequences to roles other than their owner (PUBLIC
+   * as null): a fresh create has none of them, so adopt revokes them before granting what the
+   * access model gives.
+   */
+  readonly existingGrants: readonly { readonly kind: 'TABLE' | 'SEQUENCE'; readonly name: string; readonly grantee: string | null; readonly privileges: readonly string[] }[];
+  /** Columns outside the service's tables whose type is one of its enums (or an array of one): the enum cannot move alone. */
+  readonly enumUsers: readonly { readonly enumName: string; readonly usedBy: string }[];
+  /** Why the legacy roles' search_path cannot be known, if it cannot. */
+  readonly searchPathUnknown?: string;
 }
 
 export interface FactsQuery {
@@ -61,6 +71,8 @@ export interface FactsQuery {
   readonly ownerRole: string;
   readonly tables: readonly string[];
   readonly enums: readonly string[];
+  /** The sequences the tables own. */
+  readonly sequences: readonly string[];
   /** Roles the old process connects as, besides the legacy objects' owners. */
   readonly legacyRoles: readonly string[];
 }
@@ -81,18 +93,36 @@ async function legacyRole(client: ClientBase, name: string, ownerRole: string): 
               OR (NOT r.rolsuper AND a.rolcreaterole AND (pg_catalog.current_setting('server_version_num')::int < 160000
                   OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.roleid = r.oid AND m.member = a.oid AND m.admin_option))) AS settable,
             (SELECT substr(c, length('search_path=') + 1)
-               FROM (SELECT s.setconfig, CASE WHEN s.setrole <> 0 AND s.setdatabase <> 0 THEN 1 WHEN s.setrole <> 0 THEN 2 ELSE 3 END AS rank
+               FROM (SELECT s.setconfig, CASE WHEN s.setrole <> 0 AND s.setdatabase <> 0 THEN 1 WHEN s.setrole <> 0 THEN 2 WHEN s.setdatabase <> 0 THEN 3 ELSE 4 END AS rank
                        FROM pg_catalog.pg_db_role_setting s
                       WHERE (s.setrole = r.oid AND s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())))
-                         OR (s.setrole = 0 AND s.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))) x,
+                         OR (s.setrole = 0 AND s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())))) x,
                     unnest(x.setconfig) c
               WHERE c LIKE 'search_path=%' ORDER BY x.rank LIMIT 1) AS search_path
        FROM pg_catalog.pg_roles r, pg_catalog.pg_roles a WHERE r.rolname = $1 AND a.rolname = current_user`,
     [name, ownerRole],
   );
   if (rows.length === 0) throw new Error(`role ${name} does not exist`);
-  const fallback = (await client.query<{ boot: string }>(`SELECT boot_val AS boot FROM pg_catalog.pg_settings WHERE name = 'search_path'`)).rows[0].boot;
-  return { name, covered: rows[0].covered, settable: rows[0].settable, searchPath: rows[0].search_path ?? fallback };
+  return { name, covered: rows[0].covered, settable: rows[0].settable, searchPath: rows[0].search_path ?? (await serverSearchPath(client)).value ?? '' };
+}
+
+/**
+ * The search_path a session gets from the server itself (postgresql.conf, the command line), for
+ * a legacy role no role or database setting applies to: this session's reset value, when no
+ * role or database setting applies to the adopting role either (else that setting made it, and
+ * the server's own value cannot be read without superuser).
+ */
+async function serverSearchPath(client: ClientBase): Promise<{ value?: string; unknown?: string }> {
+  const { rows } = await client.query<{ reset_val: string; own: boolean }>(
+    `SELECT reset_val, EXISTS (
+              SELECT 1 FROM pg_catalog.pg_db_role_setting s, unnest(s.setconfig) c
+               WHERE c LIKE 'search_path=%'
+                 AND s.setrole IN (0, (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user))
+                 AND s.setdatabase IN (0, (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()))) AS own
+       FROM pg_catalog.pg_settings WHERE name = 'search_path'`,
+  );
+  const { reset_val: value, own } = rows[0];
+  return own ? { unknown: "the server's search_path is hidden behind a role or database setting that applies to the adopting role too" } : { value };
 }
 
 /** Reads every fact adopt decides on. */
@@ -146,7 +176,28 @@ export async function adoptionFacts(client: ClientBase, query: FactsQuery): Prom
     `SELECT relname AS name FROM pg_catalog.pg_class WHERE relnamespace = ${NAMESPACE} AND relkind IN ('r', 'p') AND NOT relispartition AND relname <> ALL($2) AND relname <> 'alembic_version' ORDER BY 1`,
     [query.legacySchema, query.tables],
   );
+  const grants = await client.query<{ kind: 'TABLE' | 'SEQUENCE'; name: string; grantee: string | null; privileges: string[] }>(
+    `SELECT CASE WHEN c.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind, c.relname AS name,
+            CASE WHEN a.grantee = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(a.grantee) END AS grantee, array_agg(a.privilege_type ORDER BY a.privilege_type)::text[] AS privileges
+       FROM pg_catalog.pg_class c, LATERAL pg_catalog.aclexplode(c.relacl) a
+      WHERE c.relnamespace = ${NAMESPACE} AND ((c.relkind IN ('r', 'p') AND c.relname = ANY($2)) OR (c.relkind = 'S' AND c.relname = ANY($3))) AND a.grantee <> c.relowner
+      GROUP BY 1, 2, 3 ORDER BY 1 DESC, 2, 3 NULLS FIRST`,
+    [query.legacySchema, query.tables, query.sequences],
+  );
+  const enumUsers = await client.query<{ enum_name: string; used_by: string }>(
+    `SELECT t.typname AS enum_name, pg_catalog.format('%s.%I', c.oid::regclass, a.attname) AS used_by
+       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.atttypid IN (t.oid, t.typarray) AND a.attnum > 0 AND NOT a.attisdropped
+       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
+      WHERE t.typnamespace = ${NAMESPACE} AND t.typname = ANY($2) AND t.typtype = 'e'
+        AND NOT (c.relnamespace = ${NAMESPACE} AND c.relname = ANY($3))
+      ORDER BY 1, 2`,
+    [query.legacySchema, query.enums, query.tables],
+  );
+  const server = legacyRoles.some((r) => r.searchPath === '') ? await serverSearchPath(client) : {};
   return {
+    existingGrants: grants.rows,
+    enumUsers: enumUsers.rows.map((r) => ({ enumName: r.enum_name, usedBy: r.used_by })),
+    ...(server.unknown ? { searchPathUnknown: server.unknown } : {}),
     database: roles.database,
     adopter: roles.adopter,
     adopterIsSuperuser: roles.is_super,

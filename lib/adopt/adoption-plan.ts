@@ -2,7 +2,7 @@
 // the statements of the one transaction that moves the service's legacy objects into its
 // schema. Pure, so `adopt --dry-run` prints exactly what `adopt` runs.
 import { quoteIdentifier } from '../sql/identifier';
-import { dropConstraint, dropTable, grantOn, grantSchemaUsage, lockTables, ownerTo, setRoleSearchPath, setSchema } from '../sql/adoption-statements';
+import { dropConstraint, dropTable, grantOn, grantSchemaUsage, lockTables, ownerTo, revokeAllOn, setRoleSearchPath, setSchema } from '../sql/adoption-statements';
 import { AdoptionFacts, LegacyRole } from './adoption-facts';
 
 export interface AdoptionRequest {
@@ -53,6 +53,14 @@ export function searchPathWith(current: string, schema: string): string | { prob
   return [...items, quoteIdentifier(schema)].join(', ');
 }
 
+/** Privileges others held on the legacy tables and sequences: a fresh create has none, so they go before the access model's are given. */
+function revokes(facts: AdoptionFacts, request: AdoptionRequest, notes: string[]): string[] {
+  for (const grant of facts.existingGrants) {
+    notes.push(`${grant.privileges.join(', ')} on ${grant.kind.toLowerCase()} ${request.legacySchema}.${grant.name} held by ${grant.grantee ?? 'PUBLIC'} is revoked: the access model decides who may use ${request.service}'s tables`);
+  }
+  return facts.existingGrants.map((g) => revokeAllOn(g.kind, request.schema, g.name, g.grantee));
+}
+
 function grants(facts: AdoptionFacts, request: AdoptionRequest): string[] {
   const byObject = (type: 'r' | 'S'): Map<string | null, string[]> => {
     const map = new Map<string | null, string[]>();
@@ -78,7 +86,8 @@ function legacyRoleStatements(role: LegacyRole, facts: AdoptionFacts, request: A
     for (const table of request.tables) out.push(grantOn('TABLE', request.schema, table, ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], role.name));
     for (const sequence of request.sequences) out.push(grantOn('SEQUENCE', request.schema, sequence, ['USAGE', 'SELECT', 'UPDATE'], role.name));
     notes.push(
-      `legacy role ${role.name} keeps SELECT, INSERT, UPDATE, DELETE on ${request.service}'s tables (it owned them; it no longer changes their schema) until the services switch to ${request.service}_app: then REVOKE ALL ON ALL TABLES IN SCHEMA ${quoteIdentifier(request.schema)} FROM ${quoteIdentifier(role.name)}`,
+      `legacy role ${role.name} keeps SELECT, INSERT, UPDATE, DELETE on ${request.service}'s tables and the use of their sequences (it owned them; it no longer changes their schema) until the services switch to ${request.service}_app: ` +
+        `then REVOKE ALL ON ALL TABLES IN SCHEMA ${quoteIdentifier(request.schema)} FROM ${quoteIdentifier(role.name)}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${quoteIdentifier(request.schema)} FROM ${quoteIdentifier(role.name)}; REVOKE USAGE ON SCHEMA ${quoteIdentifier(request.schema)} FROM ${quoteIdentifier(role.name)}`,
     );
   } else notes.push(`legacy role ${role.name} keeps its access: it is a superuser or inherits ${request.ownerRole}`);
   if (path !== role.searchPath && !role.settable) {
@@ -115,6 +124,10 @@ function refusalsOf(facts: AdoptionFacts, request: AdoptionRequest): string[] {
   if (request.dropAlembicVersion && facts.remainingTables.length > 0) {
     out.push(`--drop-alembic-version: ${request.legacySchema} still holds ${facts.remainingTables.join(', ')}, which the old process migrates: drop alembic_version with the last service's adopt`);
   }
+  for (const user of facts.enumUsers) {
+    out.push(`enum ${request.legacySchema}.${user.enumName} is also used by ${user.usedBy}, which is not ${request.service}'s: an enum belongs to one service; give that column a type of its own first (or adopt it with its owner)`);
+  }
+  if (facts.searchPathUnknown) out.push(`the legacy roles' search_path cannot be read: ${facts.searchPathUnknown}; set it on each legacy role (ALTER ROLE ... IN DATABASE ... SET search_path) and run adopt again`);
   if (request.dropAlembicVersion && facts.alembicRevisions === undefined) out.push(`--drop-alembic-version: there is no ${request.legacySchema}.alembic_version`);
   return out;
 }
@@ -131,6 +144,7 @@ export function adoptionPlan(facts: AdoptionFacts, request: AdoptionRequest): Ad
     ...request.tables.map((t) => setSchema('TABLE', L, t, S)),
     ...request.enums.map((e) => ownerTo('TYPE', S, e, request.ownerRole)),
     ...request.tables.map((t) => ownerTo('TABLE', S, t, request.ownerRole)),
+    ...revokes(facts, request, notes),
     ...grants(facts, request),
     ...facts.legacyRoles.flatMap((role) => legacyRoleStatements(role, facts, request, refusals, notes)),
     ...(request.dropAlembicVersion ? [dropTable(L, 'alembic_version')] : []),

@@ -5,7 +5,7 @@ import { ClientBase } from 'pg';
 import { LiveTable, readEnums, readTables } from '../catalog/read-schema';
 import { EnumModel, ForeignKeyModel, SqlType } from '../schema/schema-model';
 import { parseSqlType } from '../sql/sql-type';
-import { RUNNER_SEARCH_PATH } from '../runner/session';
+import { identifierProblem, quoteIdentifier } from '../sql/identifier';
 import { LegacyOwnership } from './legacy-ownership';
 import { unmodelled, UnmodelledObject } from './unmodelled';
 
@@ -44,7 +44,12 @@ export class IntrospectError extends Error {}
 
 /** The column's type as data, an enum of the legacy schema recognized as one. */
 export function legacyType(text: string, legacySchema: string, enums: readonly EnumModel[]): SqlType | { problem: string } {
-  return parseSqlType(text, (schema, name) => schema === legacySchema && enums.some((e) => e.name === name));
+  const type = parseSqlType(text, (schema, name) => schema === legacySchema && enums.some((e) => e.name === name));
+  // Read with the legacy schema on the path, its enums print unqualified (`kline_interval`).
+  if (!('problem' in type) && type.kind === 'named' && type.names.length === 1 && !type.params && enums.some((e) => e.name === type.names[0])) {
+    return { kind: 'enum', schema: legacySchema, name: type.names[0], ...(type.array ? { array: true } : {}) };
+  }
+  return type;
 }
 
 /** Tables ordered so every table comes after the tables of the same service its foreign keys reference. */
@@ -109,15 +114,24 @@ function sharedEnums(enums: readonly EnumModel[], others: readonly LiveTable[], 
   return out;
 }
 
+/** Enum names the model refuses (no acknowledgement can excuse them, unlike a table's or a column's). */
+function enumNameProblems(enums: readonly EnumModel[]): string[] {
+  return enums.flatMap((e) => {
+    const problem = identifierProblem(e.name);
+    return problem ? [`enum ${e.name}: ${problem}; rename the type in the legacy schema first`] : [];
+  });
+}
+
 /**
- * Reads `props.tables` from the legacy schema in one read-only snapshot, with the catalog's
- * names printed qualified (only pg_catalog on the path), as drift reads them.
+ * Reads `props.tables` from the legacy schema in one read-only snapshot, with the legacy schema
+ * (then public) on the path: the catalog prints its own objects unqualified (`'1m'::kline_interval`),
+ * as the code should say them, and no SQL text is rewritten to get there.
  */
 export async function introspect(client: ClientBase, props: IntrospectProps): Promise<Introspection> {
   const legacySchema = props.legacySchema ?? 'public';
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await client.query(`SET LOCAL search_path = ${RUNNER_SEARCH_PATH}`);
+    await client.query(`SET LOCAL search_path = pg_catalog, ${quoteIdentifier(legacySchema)}, public, pg_temp`);
     const [all, allEnums] = await Promise.all([readTables(client, legacySchema), readEnums(client, legacySchema)]);
     const missing = props.tables.filter((name) => !all.some((t) => t.name === name));
     if (missing.length > 0) {
@@ -139,7 +153,7 @@ export async function introspect(client: ClientBase, props: IntrospectProps): Pr
       tables,
       enums,
       crossService: keys.crossService,
-      unexpressed: [...found.findings, ...keys.unexpressed, ...sharedEnums(enums, others, legacySchema, allEnums)],
+      unexpressed: [...found.findings, ...keys.unexpressed, ...sharedEnums(enums, others, legacySchema, allEnums), ...enumNameProblems(enums)],
       unmodelledObjects: found.objects,
     };
   } catch (error) {

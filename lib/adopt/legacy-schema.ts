@@ -1,18 +1,32 @@
 // The legacy tables of one service as they would look in the service's schema: what adopt
 // compares with a fresh create of the model before it moves anything. Only the service's
-// tables, the enum types named in its model and the sequences its tables own are kept (the
-// legacy schema holds every service's), and a foreign key into another service's table is
-// set apart: the model has it as an application-level reference, and adopt drops it.
+// tables, the enum types named in its model and the sequences its tables own are read (never
+// another service's: reading a table takes no lock here, but nothing else is needed). A foreign
+// key into a table that is not the service's is set apart: adopt drops it when the model holds
+// it as an application-level reference, and refuses otherwise.
+//
+// Names are compared unqualified: the caller reads with the legacy schema (then public) on the
+// search path, as modelAsLive(..., { unqualified: true }) reads the model's scratch copy, so the
+// catalog prints each side's own objects without their schema and no SQL text is rewritten.
 import { ClientBase } from 'pg';
-import { LiveSchema, readLiveSchema, requalify } from '../catalog/live-schema';
+import { LiveSchema, readLiveSchema } from '../catalog/live-schema';
 import { LiveTable } from '../catalog/read-schema';
 import { ServiceSchema } from '../schema/schema-model';
 
+/** A foreign key from one of the service's tables into a table that is not the service's. */
+export interface OutwardForeignKey {
+  readonly table: string;
+  readonly name: string;
+  readonly columns: readonly string[];
+  /** `schema.table` as the catalog names it. */
+  readonly target: string;
+  readonly targetTable: string;
+}
+
 export interface LegacyService {
-  /** The service's legacy tables, enums and sequences, named as if they were in the service's schema. */
+  /** The service's legacy tables, enums and sequences, as if they were in the service's schema. */
   readonly live: LiveSchema;
-  /** Foreign keys from the service's tables into tables that are not the service's: dropped by adopt. */
-  readonly crossServiceForeignKeys: readonly { readonly table: string; readonly name: string; readonly target: string }[];
+  readonly outwardForeignKeys: readonly OutwardForeignKey[];
 }
 
 /** The sequences in `schema` owned by a column of one of `tables` (serial and identity). */
@@ -30,33 +44,24 @@ export async function ownedSequences(client: ClientBase, schema: string, tables:
 }
 
 function moveTable(table: LiveTable, from: string, to: string, own: ReadonlySet<string>): LiveTable {
-  const sql = (text: string): string => requalify(text, from, to);
   return {
     ...table,
     schema: to,
-    columns: table.columns.map((c) => ({ ...c, type: sql(c.type), ...(c.default !== undefined ? { default: sql(c.default) } : {}) })),
-    checks: table.checks.map((c) => ({ ...c, expression: sql(c.expression) })),
-    indexes: table.indexes.map((i) => ({ ...i, ...(i.where !== undefined ? { where: sql(i.where) } : {}) })),
-    foreignKeys: table.foreignKeys
-      .filter((fk) => fk.references.schema === from && own.has(fk.references.table))
-      .map((fk) => ({ ...fk, references: { ...fk.references, schema: to } })),
+    foreignKeys: table.foreignKeys.filter((fk) => fk.references.schema === from && own.has(fk.references.table)).map((fk) => ({ ...fk, references: { ...fk.references, schema: to } })),
   };
 }
 
-/** Reads the legacy schema and keeps what belongs to `model`'s service (compare it with modelAsLive). */
+/** Reads the service's legacy objects (call with the legacy schema on the search path; see above). */
 export async function readLegacyService(client: ClientBase, legacySchema: string, model: ServiceSchema): Promise<LegacyService> {
   const names = new Set(model.tables.map((t) => t.name));
-  const [live, sequences] = await Promise.all([readLiveSchema(client, legacySchema), ownedSequences(client, legacySchema, [...names])]);
-  const tables = live.tables.filter((t) => names.has(t.name));
-  const crossServiceForeignKeys = tables.flatMap((t) =>
-    t.foreignKeys.filter((fk) => !(fk.references.schema === legacySchema && names.has(fk.references.table))).map((fk) => ({ table: t.name, name: fk.name, target: `${fk.references.schema}.${fk.references.table}` })),
+  const live = await readLiveSchema(client, legacySchema, { tables: [...names], enums: model.enums.map((e) => e.name) });
+  const outwardForeignKeys = live.tables.flatMap((t) =>
+    t.foreignKeys
+      .filter((fk) => !(fk.references.schema === legacySchema && names.has(fk.references.table)))
+      .map((fk) => ({ table: t.name, name: fk.name, columns: fk.columns, target: `${fk.references.schema}.${fk.references.table}`, targetTable: fk.references.table })),
   );
   return {
-    live: {
-      tables: tables.map((t) => moveTable(t, legacySchema, model.schema, names)),
-      enums: live.enums.filter((e) => model.enums.some((m) => m.name === e.name)).map((e) => ({ ...e, schema: model.schema })),
-      sequences: sequences.map((s) => s.sequence),
-    },
-    crossServiceForeignKeys,
+    live: { ...live, tables: live.tables.map((t) => moveTable(t, legacySchema, model.schema, names)), enums: live.enums.map((e) => ({ ...e, schema: model.schema })) },
+    outwardForeignKeys,
   };
 }

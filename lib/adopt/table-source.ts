@@ -11,6 +11,7 @@ import { elementType, EnumModel, IndexModel, SqlType } from '../schema/schema-mo
 import { schemaName } from '../services/service-registry';
 import { CrossServiceReference, Introspection, legacyType } from './introspect';
 import { UnmodelledObject } from './unmodelled';
+import { visibleText } from './visible-text';
 
 export interface TableSourceProps {
   /** Where the library is imported from. @default '../../lib' (a file in stacks/<service>/) */
@@ -41,15 +42,7 @@ export function tsComment(text: string): string {
 }
 
 function escapeText(text: string): string {
-  let out = '';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (char === '\\') out += '\\\\';
-    else if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 || (code >= 0x200b && code <= 0x200f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069) || code === 0xfeff) {
-      out += `\\u${code.toString(16).padStart(4, '0')}`;
-    } else out += char;
-  }
-  return out;
+  return visibleText(text, { backslashes: true });
 }
 
 const JS_RESERVED = new Set(
@@ -101,11 +94,6 @@ const PLAIN_BUILDERS: Readonly<Record<string, string>> = {
 const TEXT_TYPES = new Set(['text', 'character varying', 'character']);
 const NUMBER_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
 
-/** Removes the legacy schema's qualification from SQL text: in code, names resolve through the service's schema. */
-function unqualified(sql: string, legacySchema: string): string {
-  const escaped = legacySchema.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return sql.split(`"${legacySchema}".`).join('').replace(new RegExp(`\\b${escaped}\\.`, 'g'), '');
-}
 
 /** The finding about a column, index or constraint the model cannot express, if any. */
 function unmodelledObject(ctx: Context, table: string, kind: UnmodelledObject['kind'], name: string): UnmodelledObject | undefined {
@@ -161,6 +149,11 @@ function defaultOf(column: LiveColumn, type: SqlType, ctx: Context): string {
     if (literal.kind === 'boolean' && base.kind === 'builtin' && base.name === 'boolean') return `.default(${literal.value})`;
     // Only where the builder writes the same cast: for `DEFAULT 'x'` on varchar(32) PostgreSQL
     // stores `'x'::character varying`, the builder `::character varying(32)`, so that one stays SQL.
+    // An enum's label cast to the enum, printed unqualified (`'1m'::kline_interval`).
+    const cast = literal.kind === 'string' ? literal.cast : undefined;
+    if (literal.kind === 'string' && base.kind === 'enum' && cast && !cast.array && ((cast.kind === 'enum' && cast.name === base.name) || (cast.kind === 'named' && cast.names.length === 1 && cast.names[0] === base.name))) {
+      return `.default(${tsString(literal.text)})`;
+    }
     if (literal.kind === 'string' && literal.cast && JSON.stringify(literal.cast) === JSON.stringify(base)) {
       if (base.kind === 'enum' || (base.kind === 'builtin' && TEXT_TYPES.has(base.name))) return `.default(${tsString(literal.text)})`;
       if (base.kind === 'builtin' && (base.name === 'jsonb' || base.name === 'json')) {
@@ -169,7 +162,7 @@ function defaultOf(column: LiveColumn, type: SqlType, ctx: Context): string {
       }
     }
   }
-  return `.defaultSql(${tsString(unqualified(column.default, legacySchema))})`;
+  return `.defaultSql(${tsString(column.default)})`;
 }
 
 /** A JSON object or array as TypeScript, when writing it back gives exactly the same text. */
@@ -303,10 +296,9 @@ function oneTableSource(table: LiveTable, ctx: Context): string {
     lines.push('    uniques: [', ...uniques.map((u) => `      ${u},`), '    ],');
   }
   if (table.checks.length > 0) {
-    const legacySchema = ctx.introspection.legacySchema;
-    lines.push('    checks: [', ...table.checks.map((c) => `      { name: ${tsString(c.name)}, expression: ${tsString(unqualified(c.expression, legacySchema))} },`), '    ],');
+    lines.push('    checks: [', ...table.checks.map((c) => `      { name: ${tsString(c.name)}, expression: ${tsString(c.expression)} },`), '    ],');
   }
-  if (table.indexes.length > 0) lines.push('    indexes: [', ...table.indexes.map((i) => `      ${indexSource(table, { ...i, ...(i.where ? { where: unqualified(i.where, ctx.introspection.legacySchema) } : {}) })},`), '    ],');
+  if (table.indexes.length > 0) lines.push('    indexes: [', ...table.indexes.map((i) => `      ${indexSource(table, i)},`), '    ],');
   const inside = table.foreignKeys.filter((fk) => declaredBefore(ctx.introspection, fk.references.table, table.name) && ctx.tableVariables.has(fk.references.table) && !ctx.introspection.crossService.some((r) => r.foreignKey === fk));
   if (inside.length > 0) lines.push('    foreignKeys: [', ...inside.map((fk) => `      ${foreignKeySource(table, fk, ctx)},`), '    ],');
   const across = ctx.introspection.crossService.filter((r) => r.table === table.name);

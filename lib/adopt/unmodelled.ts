@@ -13,8 +13,8 @@ import { INDEX_METHODS } from '../schema/schema-model';
 const CHECKS: readonly string[] = [
   `SELECT c.relname, NULL, NULL, CASE WHEN c.relkind = 'p' THEN 'is partitioned: the model has plain tables only' ELSE 'is a partition of another table: the model has plain tables only' END
      FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2) AND (c.relkind = 'p' OR c.relispartition)`,
-  `SELECT c.relname, NULL, NULL, format('inherits from %s: the model has no table inheritance', i.inhparent::regclass)
-     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2) AND NOT c.relispartition`,
+  `SELECT c.relname, NULL, NULL, format('inherits from %I.%I: the model has no table inheritance', pn.nspname, p.relname)
+     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2) AND NOT c.relispartition`,
   `SELECT c.relname, NULL, NULL, 'is UNLOGGED: the model creates logged tables (ALTER TABLE ... SET LOGGED first)'
      FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2) AND c.relpersistence = 'u'`,
   `SELECT c.relname, NULL, NULL, format('has storage parameters (%s): the model does not set them; they stay on the table but no migration manages them', array_to_string(c.reloptions, ', '))
@@ -55,17 +55,46 @@ const CHECKS: readonly string[] = [
     WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2)
       AND EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[]) WITH ORDINALITY u(coll, n) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[u.n - 1]
                    WHERE u.coll <> 0 AND u.coll <> a.attcollation)`,
-  `SELECT DISTINCT c.relname, NULL, NULL, format('%s %s reads it: it keeps working after the move (it refers to the table, not its name) but no migration manages it',
-                                     CASE v.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END, v.oid::regclass)
-     FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class JOIN pg_class c ON c.oid = d.refobjid
+  // A view only its owner may use keeps working and is harmless; one granted to others lets them
+  // read or write the table with its owner's rights, past the access model.
+  `SELECT DISTINCT c.relname, NULL, NULL,
+          CASE WHEN v.relacl IS NULL OR NOT EXISTS (SELECT 1 FROM aclexplode(v.relacl) x WHERE x.grantee <> v.relowner)
+               THEN format('%s %I.%I reads it: it keeps working after the move (it refers to the table, not its name) but no migration manages it',
+                           CASE v.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END, vn.nspname, v.relname)
+               ELSE format('%s %I.%I reads it and is granted to other roles (%s): through it they use the table with its owner''s rights, past the access model; revoke those grants or drop it',
+                           CASE v.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END, vn.nspname, v.relname, array_to_string(v.relacl, ', '))
+          END
+     FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class JOIN pg_namespace vn ON vn.oid = v.relnamespace JOIN pg_class c ON c.oid = d.refobjid
     WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass AND v.oid <> c.oid
       AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2)`,
-  `SELECT c.relname, 'column', a.attname::text, format('column %I takes its default from sequence %s, which no column owns: the model has serial and identity columns only', a.attname, s.oid::regclass)
+  `SELECT c.relname, 'column', a.attname::text, format('column %I takes its default from sequence %I.%I, which no column owns: the model has serial and identity columns only', a.attname, (SELECT nspname FROM pg_namespace WHERE oid = s.relnamespace), s.relname)
      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
      JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid AND d.refclassid = 'pg_class'::regclass
      JOIN pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
     WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2) AND a.attnum > 0 AND NOT a.attisdropped
       AND NOT EXISTS (SELECT 1 FROM pg_depend o WHERE o.classid = 'pg_class'::regclass AND o.objid = s.oid AND o.refobjid = c.oid AND o.refobjsubid = a.attnum AND o.deptype IN ('a', 'i'))`,
+  // A function a constraint, a default or an index calls runs whenever the owner role writes the
+  // table: one owned by a role that is not a superuser can be changed by that role after adopt.
+  `SELECT DISTINCT c.relname, NULL, NULL, format('%s calls function %I.%s, owned by %I (not a superuser): that role could change what runs when %s''s owner writes the table; re-own it (ALTER FUNCTION ... OWNER TO a superuser) or drop the dependency before adopt',
+                                     x.what, pn.nspname, p.oid::regprocedure::text, pg_get_userbyid(p.proowner), c.relname)
+     FROM (SELECT k.conrelid AS rel, k.oid AS obj, 'pg_constraint'::regclass AS cls, format('constraint %I', k.conname) AS what FROM pg_constraint k
+           UNION ALL SELECT ad.adrelid, ad.oid, 'pg_attrdef'::regclass, format('the default of column %I', at.attname) FROM pg_attrdef ad JOIN pg_attribute at ON at.attrelid = ad.adrelid AND at.attnum = ad.adnum
+           UNION ALL SELECT i.indrelid, i.indexrelid, 'pg_class'::regclass, format('index %I', ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid) x
+     JOIN pg_depend d ON d.classid = x.cls AND d.objid = x.obj AND d.refclassid = 'pg_proc'::regclass
+     JOIN pg_proc p ON p.oid = d.refobjid JOIN pg_namespace pn ON pn.oid = p.pronamespace JOIN pg_roles o ON o.oid = p.proowner
+     JOIN pg_class c ON c.oid = x.rel
+    WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2) AND NOT o.rolsuper`,
+];
+
+/** What only PostgreSQL 15 and newer hold (NULLS NOT DISTINCT on a plain unique index, SET NULL of some columns). */
+const CHECKS_15 = [
+  `SELECT c.relname, 'index', ic.relname::text, format('index %I is UNIQUE NULLS NOT DISTINCT: the model has that on unique constraints only (uniques: [{ ..., nullsNotDistinct: true }])', ic.relname)
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
+    WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2) AND i.indnullsnotdistinct
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`,
+  `SELECT c.relname, 'constraint', k.conname::text, format('foreign key %I sets only some of its columns to NULL on delete: the model''s SET NULL sets them all', k.conname)
+     FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+    WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relname = ANY($2) AND k.contype = 'f' AND k.confdelsetcols IS NOT NULL`,
 ];
 
 /** A legacy object the model cannot express: the writer leaves it out (an index, a constraint) or marks it (a column). */
@@ -85,8 +114,9 @@ export interface Unmodelled {
 /** Everything about `tables` of `schema` the model cannot express. */
 export async function unmodelled(client: ClientBase, schema: string, tables: readonly string[]): Promise<Unmodelled> {
   const methods = INDEX_METHODS.join(', ');
+  const version = Number((await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0].v);
   const results = await Promise.all(
-    CHECKS.map((sql) => {
+    [...CHECKS, ...(version >= 150000 ? CHECKS_15 : [])].map((sql) => {
       const params: unknown[] = [schema, tables];
       if (sql.includes('$3')) params.push(methods, INDEX_METHODS);
       return client.query({ text: sql, values: params, rowMode: 'array' });

@@ -8,24 +8,22 @@
 // through the same parser are the same expression. Nothing else is relaxed.
 import { ClientBase } from 'pg';
 import { scratchCheck, scratchCopy, scratchDefault, scratchPartialIndex } from '../sql/adoption-statements';
-import { LiveSchema, requalify } from './live-schema';
+import { LiveSchema } from './live-schema';
 import { LiveTable } from './read-schema';
 
 type Kind = 'check' | 'default' | 'where';
 
-/** The table whose columns (and their types) the expressions are read against. */
+/** The real table whose columns (and their types) the expressions are read against, with the session's search path. */
 export interface ExpressionContext {
   readonly schema: string;
   readonly table: string;
-  /** The schema the texts name (it differs when legacy tables are compared as if moved). */
-  readonly textSchema: string;
 }
 
 const SCRATCH = 'bedrock_expression_round_trip';
 
 /** The text PostgreSQL prints after reading `sql` as a check, default or predicate of a copy of the table. */
 async function printed(client: ClientBase, context: ExpressionContext, kind: Kind, sql: string, column: string): Promise<string | undefined> {
-  const text = requalify(sql, context.textSchema, context.schema);
+  const text = sql;
   await client.query(`SAVEPOINT ${SCRATCH}`);
   try {
     await client.query(scratchCopy(SCRATCH, context.schema, context.table));

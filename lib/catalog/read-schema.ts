@@ -28,19 +28,29 @@ interface ColumnRow {
   serial: boolean;
 }
 
-async function readColumns(client: ClientBase, schema: string): Promise<ColumnRow[]> {
+/** `AND <relation> = ANY($2)` when only some tables are read (`$2` NULL reads them all). */
+const ONLY = (relation: string): string => `AND ($2::text[] IS NULL OR ${relation} = ANY($2::text[]))`;
+
+async function readColumns(client: ClientBase, schema: string, only: readonly string[] | null): Promise<ColumnRow[]> {
   const { rows } = await client.query<ColumnRow>(
     `SELECT c.relname AS table_name, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
             a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_sql, a.attidentity AS identity,
             col_description(c.oid, a.attnum) AS comment,
-            pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL AND a.attidentity = '' AS serial
+            -- serial: the default is nextval() of a sequence the column owns (OWNED BY). Read from
+            -- pg_depend, not pg_get_serial_sequence(), which locks every table it looks at.
+            a.attidentity = '' AND EXISTS (
+              SELECT 1 FROM pg_depend owned
+               WHERE owned.classid = 'pg_class'::regclass AND owned.refclassid = 'pg_class'::regclass AND owned.refobjid = c.oid
+                 AND owned.refobjsubid = a.attnum AND owned.deptype = 'a'
+                 AND EXISTS (SELECT 1 FROM pg_depend used WHERE used.classid = 'pg_attrdef'::regclass AND used.objid = d.oid
+                               AND used.refclassid = 'pg_class'::regclass AND used.refobjid = owned.objid)) AS serial
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
        LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ${ONLY('c.relname')}
       ORDER BY c.relname, a.attnum`,
-    [schema],
+    [schema, only],
   );
   return rows;
 }
@@ -59,7 +69,7 @@ interface ConstraintRow {
   on_update: string;
 }
 
-async function readConstraints(client: ClientBase, schema: string): Promise<ConstraintRow[]> {
+async function readConstraints(client: ClientBase, schema: string, only: readonly string[] | null): Promise<ConstraintRow[]> {
   const version = (await client.query<{ v: number }>("SELECT current_setting('server_version_num')::int AS v")).rows[0].v;
   // indnullsnotdistinct exists from PostgreSQL 15 on.
   const nullsNotDistinct = version >= 150000 ? 'coalesce(i.indnullsnotdistinct, false)' : 'false';
@@ -76,9 +86,9 @@ async function readConstraints(client: ClientBase, schema: string): Promise<Cons
        LEFT JOIN pg_index i ON i.indexrelid = k.conindid AND k.contype IN ('p', 'u')
        LEFT JOIN pg_class t ON t.oid = k.confrelid
        LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
-      WHERE n.nspname = $1 AND k.contype IN ('p', 'u', 'c', 'f')
+      WHERE n.nspname = $1 AND k.contype IN ('p', 'u', 'c', 'f') ${ONLY('c.relname')}
       ORDER BY c.relname, k.conname`,
-    [schema],
+    [schema, only],
   );
   return rows;
 }
@@ -96,7 +106,7 @@ interface IndexRow {
   predicate: string | null;
 }
 
-async function readIndexes(client: ClientBase, schema: string): Promise<IndexRow[]> {
+async function readIndexes(client: ClientBase, schema: string, only: readonly string[] | null): Promise<IndexRow[]> {
   // Indexes that back a constraint are reported with the constraint, not here.
   const { rows } = await client.query<IndexRow>(
     `SELECT t.relname AS table_name, ic.relname AS name, i.indisunique AS unique, am.amname AS method,
@@ -111,9 +121,9 @@ async function readIndexes(client: ClientBase, schema: string): Promise<IndexRow
        JOIN pg_class t ON t.oid = i.indrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
        JOIN pg_am am ON am.oid = ic.relam
-      WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
+      WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x')) ${ONLY('t.relname')}
       ORDER BY t.relname, ic.relname`,
-    [schema],
+    [schema, only],
   );
   return rows;
 }
@@ -139,16 +149,17 @@ function toIndex(row: IndexRow): IndexModel {
   };
 }
 
-/** The tables of `schema` as PostgreSQL holds them, sorted by name. */
-export async function readTables(client: ClientBase, schema: string): Promise<LiveTable[]> {
+/** The tables of `schema` (or only those named) as PostgreSQL holds them, sorted by name. */
+export async function readTables(client: ClientBase, schema: string, only?: readonly string[]): Promise<LiveTable[]> {
+  const names = only === undefined ? null : [...only];
   const [columns, constraints, indexes, comments] = await Promise.all([
-    readColumns(client, schema),
-    readConstraints(client, schema),
-    readIndexes(client, schema),
+    readColumns(client, schema, names),
+    readConstraints(client, schema, names),
+    readIndexes(client, schema, names),
     client.query<{ name: string; comment: string | null }>(
       `SELECT c.relname AS name, obj_description(c.oid, 'pg_class') AS comment FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname`,
-      [schema],
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ${ONLY('c.relname')} ORDER BY c.relname`,
+      [schema, names],
     ),
   ]);
   return comments.rows.map(({ name, comment }) => {
@@ -190,14 +201,14 @@ export async function readTables(client: ClientBase, schema: string): Promise<Li
   });
 }
 
-/** The enum types of `schema`, with their labels in sort order. */
-export async function readEnums(client: ClientBase, schema: string): Promise<EnumModel[]> {
+/** The enum types of `schema` (or only those named), with their labels in sort order. */
+export async function readEnums(client: ClientBase, schema: string, only?: readonly string[]): Promise<EnumModel[]> {
   const { rows } = await client.query<{ name: string; values: string[]; comment: string | null }>(
     `SELECT t.typname AS name, ARRAY(SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)::text[] AS values,
             obj_description(t.oid, 'pg_type') AS comment
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-      WHERE n.nspname = $1 AND t.typtype = 'e' ORDER BY t.typname`,
-    [schema],
+      WHERE n.nspname = $1 AND t.typtype = 'e' AND ($2::text[] IS NULL OR t.typname = ANY($2::text[])) ORDER BY t.typname`,
+    [schema, only === undefined ? null : [...only]],
   );
   return rows.map((r) => ({ schema, name: r.name, values: r.values, ...(r.comment !== null ? { comment: r.comment } : {}) }));
 }

@@ -1,7 +1,7 @@
 // The differences between what a schema should hold and what it holds, one sentence each,
 // for `drift` and `baseline`. Column order is not compared: PostgreSQL only appends columns.
 import { LiveColumn, LiveTable } from './read-schema';
-import { LiveSchema } from './live-schema';
+import { LiveSchema, LiveSequence } from './live-schema';
 
 type Named = { readonly name: string };
 
@@ -25,7 +25,7 @@ function compareNamed<T extends Named>(what: string, expected: readonly T[], act
 
 function columnDifferences(table: string) {
   return (model: LiveColumn, live: LiveColumn): string[] => {
-    const fields: (keyof LiveColumn)[] = ['type', 'notNull', 'default', 'identity', 'comment'];
+    const fields: (keyof LiveColumn)[] = ['type', 'notNull', 'default', 'identity', 'serial', 'comment'];
     return fields
       .filter((field) => JSON.stringify(model[field]) !== JSON.stringify(live[field]))
       .map((field) => `column ${table}.${model.name}: ${field} is ${show(model[field])} in the model, ${show(live[field])} in the database`);
@@ -47,11 +47,16 @@ function tableDifferences(schema: string) {
   };
 }
 
+function sequenceDifferences(model: LiveSequence, live: LiveSequence): string[] {
+  return model.definition === live.definition ? [] : [`sequence ${model.name}: makes ${model.definition} in the model, ${live.definition} in the database`];
+}
+
 /** Every difference, or none when the database holds exactly the model. */
 export function schemaDifferences(schema: string, expected: LiveSchema, actual: LiveSchema): string[] {
   const out: string[] = [];
   compareNamed('enum', expected.enums, actual.enums, out);
   compareNamed('table', expected.tables, actual.tables, out, tableDifferences(schema));
-  compareNamed('sequence', expected.sequences.map((name) => ({ name })), actual.sequences.map((name) => ({ name })), out);
+  if (expected.sequenceDefinitions && actual.sequenceDefinitions) compareNamed('sequence', expected.sequenceDefinitions, actual.sequenceDefinitions, out, sequenceDifferences);
+  else compareNamed('sequence', expected.sequences.map((name) => ({ name })), actual.sequences.map((name) => ({ name })), out);
   return out.map((line) => line.replace(/^(enum|table|sequence) (\S+)/, (_m, kind, name) => `${kind} ${name.includes('.') ? name : `${schema}.${name}`}`));
 }

@@ -8,8 +8,9 @@ import { adopt } from '../adopt/adopt';
 import { introspect } from '../adopt/introspect';
 import { LegacyOwnership, ownershipFromList, ownershipFromMarkdown, tablesOwnedBy } from '../adopt/legacy-ownership';
 import { tableSource } from '../adopt/table-source';
+import { visibleText } from '../adopt/visible-text';
 import { COMMAND } from '../migrations/migration-directory';
-import { BedrockProject, environmentFor, migrationDirectoryOf, projectModel } from '../project';
+import { BedrockProject, environmentFor, migrationDirectoryOf, projectModel, serviceStacksOf } from '../project';
 import { ownerRoleName, schemaName } from '../services/service-registry';
 import { identifierError, quoteIdentifier } from '../sql/identifier';
 import { CliFailure, Output, servicesOf, settingsFor, upTo, withDatabase } from './command-support';
@@ -88,11 +89,11 @@ export async function introspectCommand(project: BedrockProject, options: Intros
     writeFileSync(file, source);
     output.log(`${service}: wrote ${file}: ${introspection.tables.length} table(s) (${introspection.tables.map((t) => t.name).join(', ')}), ${introspection.enums.length} enum type(s), from schema ${legacySchema}${revision !== undefined ? ` at Alembic revision ${revision}` : ''}`);
     for (const reference of introspection.crossService) {
-      output.log(`  foreign key ${reference.foreignKey.name} of ${reference.table} points into ${reference.targetService}'s ${reference.foreignKey.references.table}: written as an application-level reference (adopt drops the constraint)`);
+      output.log(visibleText(`  foreign key ${reference.foreignKey.name} of ${reference.table} points into ${reference.targetService}'s ${reference.foreignKey.references.table}: written as an application-level reference (adopt drops the constraint)`));
     }
     if (unexpressed.length > 0) {
       output.log(`  NOT EXPRESSED (listed in the file's header; adopt refuses until each is resolved in the database):`);
-      for (const line of unexpressed) output.log(`    - ${line}`);
+      for (const line of unexpressed) output.log(`    - ${visibleText(line)}`);
     }
     output.log(`Next: review ${file}${project.tables[service] ? '' : `, add ${service} to the tables map (stacks/tables.ts)`}, then`);
     output.log(`  ${COMMAND} generate ${service} adopt_legacy_tables      # the first migration: what a fresh database gets`);
@@ -112,8 +113,11 @@ export async function adoptCommand(project: BedrockProject, options: AdoptOption
   const first = migrations[0];
   const snapshot = migrationDirectoryOf(project, service).readSnapshot(first.id);
   if ('problem' in snapshot) throw new CliFailure(snapshot.problem);
+  // The application-level references in code stand for the legacy foreign keys into other services.
+  const appReferences = serviceStacksOf(project, [service])[0].tables.flatMap((table) => table.appReferences.map((r) => ({ table: table.name, columns: r.columns, target: r.table })));
   await withDatabase(async (client) => {
     const result = await adopt(client, {
+      appReferences,
       service,
       environment: options.env,
       schema: schemaName(service),
@@ -130,7 +134,7 @@ export async function adoptCommand(project: BedrockProject, options: AdoptOption
     else output.log(`${service}: adopted ${result.sql.length > 0 ? 'in one transaction' : ''}: ${first.id} recorded as applied (${result.origin})`);
     for (const statement of result.sql) output.log(`${statement};`);
     output.log(`-- then record ${first.id} as applied (baselined) in bedrock.migrations, and an 'adopt' history row: ${result.origin}`);
-    for (const note of result.notes) output.log(`note: ${note}`);
+    for (const note of result.notes) output.log(`note: ${visibleText(note)}`);
     const later = migrations.length - 1;
     output.log(`Next: deploy the service's stack${options.env ? ` (npx cdktf deploy ${options.env}-${service})` : ''}: it grants the app roles${later > 0 ? ` and runs the ${later} later migration(s)` : ''}.`);
   });

@@ -16,12 +16,17 @@ export function backoffMs(settings: LockRetries, retry: number): number {
  * timeout, is thrown. An attempt must leave nothing behind when it fails on a lock timeout (a
  * transaction rolled back).
  */
-export async function withLockRetries<T>(settings: LockRetries, attempt: () => Promise<T>, beforeRetry: (retry: number, waitMs: number) => Promise<void>): Promise<T> {
+export async function withLockRetries<T>(
+  settings: LockRetries,
+  attempt: () => Promise<T>,
+  beforeRetry: (retry: number, waitMs: number) => Promise<void>,
+  retryable: (error: unknown) => boolean = isLockTimeout,
+): Promise<T> {
   for (let retry = 1; ; retry++) {
     try {
       return await attempt();
     } catch (error) {
-      if (!isLockTimeout(error) || retry > settings.retries) throw error;
+      if (!retryable(error) || retry > settings.retries) throw error;
       const waitMs = backoffMs(settings, retry);
       await beforeRetry(retry, waitMs);
       await new Promise((resolve) => setTimeout(resolve, waitMs));

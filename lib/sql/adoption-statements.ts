@@ -21,6 +21,9 @@ export function grantOn(kind: 'TABLE' | 'SEQUENCE', schema: string, name: string
   return `GRANT ${privileges.join(', ')} ON ${kind} ${qualifiedName(schema, name)} TO ${grantee(role)}`;
 }
 
+/** Takes back every privilege `role` (PUBLIC for null) holds on the object. */
+export const revokeAllOn = (kind: 'TABLE' | 'SEQUENCE', schema: string, name: string, role: string | null): string => `REVOKE ALL ON ${kind} ${qualifiedName(schema, name)} FROM ${grantee(role)}`;
+
 export const grantSchemaUsage = (schema: string, role: string): string => `GRANT USAGE ON SCHEMA ${quoteIdentifier(schema)} TO ${grantee(role)}`;
 
 /** `path` is a list of already quoted or plain identifiers (searchPathWith checks each item). */

@@ -128,6 +128,7 @@ function legacyRoleProblems(roles: unknown, services: readonly string[]): string
     if (typeof role !== 'string') return [`legacyRoles[${index}]: expected a role name, got ${typeof role}`];
     const problem = identifierError(role);
     if (problem) return [`legacyRoles[${index}]: ${problem}`];
+    if (role.toLowerCase() === 'public') return [`legacyRoles[${index}]: "${role}" would give CONNECT to every role (PUBLIC): name the roles the old process connects as`];
     if (managed.has(role)) return [`legacyRoles[${index}]: ${role} is a role the platform stack manages, not a legacy one`];
     if (roles.indexOf(role) !== index) return [`legacyRoles: ${role} is listed twice`];
     return [];

@@ -1,6 +1,7 @@
 // The platform stack of one environment: the database (optionally), an owner role and an app
 // role per service, one schema per service, database and schema privileges, extensions.
 // Service stacks depend on it; it knows nothing about tables.
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { TerraformOutput } from 'cdktf';
 import { Database } from '@cdktf/provider-postgresql/lib/database';
@@ -20,6 +21,15 @@ import { identifierProblem } from '../sql/identifier';
 export interface PlatformStackProps {
   readonly environment: EnvironmentConfig;
   readonly registry: ServiceRegistry;
+}
+
+/**
+ * A construct id for a legacy role: its name where that is a plain identifier, else the name made
+ * plain plus a hash of the real one, so two names never share an id (`legacy-app`, `legacy_app`).
+ */
+function legacyRoleId(role: string): string {
+  if (/^[A-Za-z0-9_]+$/.test(role)) return role;
+  return `${role.replace(/[^A-Za-z0-9_]/g, '_')}_${createHash('sha256').update(role).digest('hex').slice(0, 8)}`;
 }
 
 /** The stack id of an environment's platform stack, e.g. `prod-platform`. */
@@ -77,7 +87,7 @@ export class PlatformStack extends BedrockStack {
     }
     // The old process keeps connecting while its tables are adopted (see EnvironmentConfig.legacyRoles).
     for (const role of props.environment.legacyRoles ?? []) {
-      chain.add(new Grant(this, `database_connect_legacy_${role.replace(/[^A-Za-z0-9_]/g, '_')}`, { database, role, objectType: 'database', privileges: ['CONNECT'] }));
+      chain.add(new Grant(this, `database_connect_legacy_${legacyRoleId(role)}`, { database, role, objectType: 'database', privileges: ['CONNECT'] }));
     }
     // PostgreSQL 14 lets PUBLIC create tables in schema public (15 no longer does): keep USAGE only,
     // so no app role can create a table outside the owners' schemas.

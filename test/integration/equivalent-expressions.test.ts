@@ -11,7 +11,7 @@ const db = useTestDatabase();
 async function compare(expected: LiveSchema, actual: LiveSchema): Promise<string[]> {
   await db.query('BEGIN');
   try {
-    return schemaDifferences('s', expected, await withEquivalentExpressions(db.client, expected, actual, (table) => ({ schema: 's', table, textSchema: 's' })));
+    return schemaDifferences('s', expected, await withEquivalentExpressions(db.client, expected, actual, (table) => ({ schema: 's', table })));
   } finally {
     await db.query('ROLLBACK');
   }

@@ -64,7 +64,9 @@ test('introspect writes a tables.ts that compiles and whose model creates exactl
   expect(compileProblems(file)).toEqual([]);
   project.tables.datahub = loadTables(file, 'datahubTables');
   const model = modelOf(project, 'datahub');
-  const expected = await modelAsLive(db.client, model);
+  // As adopt reads them: each side's own schema (then public) on the path, names unqualified.
+  const expected = await modelAsLive(db.client, model, { unqualified: true });
+  await db.query('SET search_path = pg_catalog, public, pg_temp');
   const legacy = await readLegacyService(db.client, 'public', model);
   expect(schemaDifferences('datahub', expected, legacy.live)).toEqual([]);
   expect(readFileSync(file, 'utf8')).toContain("name: 'ix_klines_symbol'");

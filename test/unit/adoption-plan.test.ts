@@ -39,6 +39,8 @@ const FACTS: AdoptionFacts = {
   ],
   alembicRevisions: ['0007_ml_models'],
   remainingTables: ['signals', 'positions'],
+  existingGrants: [],
+  enumUsers: [],
 };
 
 const REQUEST: AdoptionRequest = {
