@@ -131,7 +131,7 @@ async function check(client: ClientBase, props: AdoptProps, expected: LiveSchema
     crossServiceForeignKeys: keys.dropped,
     dropAlembicVersion: props.dropAlembicVersion ?? false,
   };
-  const facts = await adoptionFacts(client, { legacySchema, schema: props.schema, ownerRole: props.ownerRole, tables: present, enums: request.enums, sequences, legacyRoles: props.legacyRoles ?? [] });
+  const facts = await adoptionFacts(client, { ...request, legacyRoles: props.legacyRoles ?? [] });
   const plan = adoptionPlan(facts, request);
   const actual = await withEquivalentExpressions(client, expected, legacy.live, (table) => ({ schema: legacySchema, table }));
   const differences = schemaDifferences(props.schema, expected, actual).map((d) => `${d.replace(/ in the database/g, ` in ${legacySchema}`).replace(/from the database/g, `from ${legacySchema}`)} (the model as of ${props.first.migration.id})`);

@@ -4,6 +4,7 @@
 // roles' search_path, the service schema's default privileges and the Alembic revision.
 import { ClientBase } from 'pg';
 import { quoteIdentifier } from '../sql/identifier';
+import type { AdoptionRequest } from './adoption-plan';
 
 export interface OwnedObject {
   readonly name: string;
@@ -65,17 +66,8 @@ export interface AdoptionFacts {
   readonly searchPathUnknown?: string;
 }
 
-export interface FactsQuery {
-  readonly legacySchema: string;
-  readonly schema: string;
-  readonly ownerRole: string;
-  readonly tables: readonly string[];
-  readonly enums: readonly string[];
-  /** The sequences the tables own. */
-  readonly sequences: readonly string[];
-  /** Roles the old process connects as, besides the legacy objects' owners. */
-  readonly legacyRoles: readonly string[];
-}
+/** What to read facts about: the request's objects, and the roles the old process connects as besides their owners. */
+export type FactsQuery = Pick<AdoptionRequest, 'legacySchema' | 'schema' | 'ownerRole' | 'tables' | 'enums' | 'sequences'> & { readonly legacyRoles: readonly string[] };
 
 const NAMESPACE = `(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)`;
 
