@@ -5,6 +5,7 @@
 import { ClientBase } from 'pg';
 import { quoteIdentifier } from '../sql/identifier';
 import type { AdoptionRequest } from './adoption-plan';
+import { EnumUser, enumUsers } from './enum-users';
 
 export interface OwnedObject {
   readonly name: string;
@@ -61,7 +62,7 @@ export interface AdoptionFacts {
    */
   readonly existingGrants: readonly { readonly kind: 'TABLE' | 'SEQUENCE'; readonly name: string; readonly grantee: string | null; readonly privileges: readonly string[] }[];
   /** Columns outside the service's tables whose type is one of its enums (or an array of one): the enum cannot move alone. */
-  readonly enumUsers: readonly { readonly enumName: string; readonly usedBy: string }[];
+  readonly enumUsers: readonly EnumUser[];
   /** Why the legacy roles' search_path cannot be known, if it cannot. */
   readonly searchPathUnknown?: string;
 }
@@ -176,19 +177,10 @@ export async function adoptionFacts(client: ClientBase, query: FactsQuery): Prom
       GROUP BY 1, 2, 3 ORDER BY 1 DESC, 2, 3 NULLS FIRST`,
     [query.legacySchema, query.tables, query.sequences],
   );
-  const enumUsers = await client.query<{ enum_name: string; used_by: string }>(
-    `SELECT t.typname AS enum_name, pg_catalog.format('%s.%I', c.oid::regclass, a.attname) AS used_by
-       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a ON a.atttypid IN (t.oid, t.typarray) AND a.attnum > 0 AND NOT a.attisdropped
-       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c')
-      WHERE t.typnamespace = ${NAMESPACE} AND t.typname = ANY($2) AND t.typtype = 'e'
-        AND NOT (c.relnamespace = ${NAMESPACE} AND c.relname = ANY($3))
-      ORDER BY 1, 2`,
-    [query.legacySchema, query.enums, query.tables],
-  );
   const server = legacyRoles.some((r) => r.searchPath === '') ? await serverSearchPath(client) : {};
   return {
     existingGrants: grants.rows,
-    enumUsers: enumUsers.rows.map((r) => ({ enumName: r.enum_name, usedBy: r.used_by })),
+    enumUsers: await enumUsers(client, query.legacySchema, query.enums, query.tables),
     ...(server.unknown ? { searchPathUnknown: server.unknown } : {}),
     database: roles.database,
     adopter: roles.adopter,

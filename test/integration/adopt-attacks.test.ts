@@ -522,7 +522,7 @@ describe('introspect lists it as "resolve before adopt"; adopt goes ahead', () =
         CREATE TABLE trades (id serial PRIMARY KEY, side side NOT NULL);`,
       tables: ['signals'],
     });
-    expect(s.introspectOut).toMatch(/enum side is also used by trades\.side, a table of another service/);
+    expect(s.introspectOut).toMatch(/enum side is also used by public\.trades\.side, which is not this service's/);
     const result = await adopt(s);
     const trades = await one(s.db, `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'public.trades'::regclass AND attname = 'side'`);
     expect(trades.type).toBe('side'); // still the legacy type in public, not <service>.side owned by <service>_owner
