@@ -3,9 +3,9 @@
 // who owns each legacy object, whether the adopting role may move and re-own it, the legacy
 // roles' search_path, the service schema's default privileges and the Alembic revision.
 import { ClientBase } from 'pg';
-import { quoteIdentifier } from '../sql/identifier';
 import type { AdoptionRequest } from './adoption-plan';
 import { EnumUser, enumUsers } from './enum-users';
+import { alembicRevisions } from './alembic-version';
 
 export interface OwnedObject {
   readonly name: string;
@@ -157,14 +157,7 @@ export async function adoptionFacts(client: ClientBase, query: FactsQuery): Prom
   const owners = [...new Set(tables.map((t) => t.owner))];
   const legacyRoles = await Promise.all([...new Set([...owners, ...query.legacyRoles])].filter((r) => r !== query.ownerRole).map((r) => legacyRole(client, r, query.ownerRole)));
   const defaultGrants = roles.owner_exists && roles.schema_exists ? await defaultGrantsOf(client, query.schema, query.ownerRole) : [];
-  // Read only where the adopting role may: a role that may not is refused for the tables anyway.
-  const alembic = await client.query<{ exists: boolean; readable: boolean }>(
-    `SELECT r IS NOT NULL AS exists, r IS NOT NULL AND pg_catalog.has_table_privilege(r, 'SELECT') AS readable FROM pg_catalog.to_regclass(pg_catalog.format('%I.alembic_version', $1::text)) r`,
-    [query.legacySchema],
-  );
-  const alembicRevisions = !alembic.rows[0].exists ? undefined : !alembic.rows[0].readable ? [`(not readable by ${roles.adopter})`] : alembic.rows[0].exists
-    ? (await client.query<{ version_num: string }>(`SELECT version_num::text FROM ${quoteIdentifier(query.legacySchema)}.alembic_version ORDER BY 1`)).rows.map((r) => r.version_num)
-    : undefined;
+  const revisions = await alembicRevisions(client, query.legacySchema);
   const remaining = await client.query<{ name: string }>(
     `SELECT relname AS name FROM pg_catalog.pg_class WHERE relnamespace = ${NAMESPACE} AND relkind IN ('r', 'p') AND NOT relispartition AND relname <> ALL($2) AND relname <> 'alembic_version' ORDER BY 1`,
     [query.legacySchema, query.tables],
@@ -195,7 +188,7 @@ export async function adoptionFacts(client: ClientBase, query: FactsQuery): Prom
     taken,
     legacyRoles,
     defaultGrants,
-    alembicRevisions,
+    alembicRevisions: revisions,
     remainingTables: remaining.rows.map((r) => r.name),
   };
 }

@@ -3,16 +3,16 @@
 // service's schema once they equal the model of its first migration.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ClientBase } from 'pg';
 import { adopt } from '../adopt/adopt';
 import { introspect } from '../adopt/introspect';
+import { alembicRevisions } from '../adopt/alembic-version';
 import { LegacyOwnership, ownershipFromList, ownershipFromMarkdown, tablesOwnedBy } from '../adopt/legacy-ownership';
 import { tableSource } from '../adopt/table-source';
 import { visibleText } from '../adopt/visible-text';
 import { COMMAND } from '../migrations/migration-directory';
 import { BedrockProject, environmentFor, migrationDirectoryOf, projectModel, serviceStacksOf } from '../project';
 import { ownerRoleName, schemaName } from '../services/service-registry';
-import { identifierError, quoteIdentifier } from '../sql/identifier';
+import { identifierError } from '../sql/identifier';
 import { CliFailure, Output, servicesOf, settingsFor, upTo, withDatabase } from './command-support';
 
 export interface IntrospectOptions {
@@ -66,12 +66,6 @@ export function tablesFileOf(project: BedrockProject, service: string): string {
   return path.join(path.dirname(project.migrationsDirectory(service)), 'tables.ts');
 }
 
-async function alembicRevision(client: ClientBase, schema: string): Promise<string | undefined> {
-  const exists = await client.query<{ ok: boolean }>(`SELECT pg_catalog.to_regclass(pg_catalog.format('%I.alembic_version', $1::text)) IS NOT NULL AS ok`, [schema]);
-  if (!exists.rows[0].ok) return undefined;
-  const { rows } = await client.query<{ v: string }>(`SELECT version_num::text AS v FROM ${quoteIdentifier(schema)}.alembic_version ORDER BY 1`);
-  return rows.map((r) => r.v).join(', ');
-}
 
 export async function introspectCommand(project: BedrockProject, options: IntrospectOptions, output: Output): Promise<void> {
   const service = servicesOf(project, options.service)[0];
@@ -83,7 +77,7 @@ export async function introspectCommand(project: BedrockProject, options: Intros
   if (existsSync(file) && !options.force) throw new CliFailure(`${file} exists: introspect writes a whole new file; give --force to replace it (git keeps the old one), or --out <file> to write elsewhere`);
   await withDatabase(async (client) => {
     const introspection = await introspect(client, { service, legacySchema, tables, owners });
-    const revision = await alembicRevision(client, legacySchema);
+    const revision = (await alembicRevisions(client, legacySchema))?.join(', ');
     const { source, unexpressed } = tableSource(introspection, { importFrom: options.import, origin: revision !== undefined ? `Alembic revision ${revision}` : undefined });
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, source);
@@ -133,7 +127,7 @@ export async function adoptCommand(project: BedrockProject, options: AdoptOption
     if (options.dryRun) output.log(`-- ${service}: adopt --dry-run: the legacy tables equal the model of ${first.id}; nothing was changed. adopt would run, in one transaction:`);
     else output.log(`${service}: adopted ${result.sql.length > 0 ? 'in one transaction' : ''}: ${first.id} recorded as applied (${result.origin})`);
     for (const statement of result.sql) output.log(`${statement};`);
-    output.log(`-- then record ${first.id} as applied (baselined) in bedrock.migrations, and an 'adopt' history row: ${result.origin}`);
+    output.log(`-- ${options.dryRun ? 'then record' : 'recorded'} ${first.id} as applied (baselined) in bedrock.migrations, and an 'adopt' history row: ${result.origin}`);
     for (const note of result.notes) output.log(`note: ${visibleText(note)}`);
     const later = migrations.length - 1;
     output.log(`Next: deploy the service's stack${options.env ? ` (npx cdktf deploy ${options.env}-${service})` : ''}: it grants the app roles${later > 0 ? ` and runs the ${later} later migration(s)` : ''}.`);
