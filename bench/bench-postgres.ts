@@ -4,6 +4,7 @@
 // way, with PostgreSQL's default settings, so their figures compare.
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Client } from 'pg';
 
 export type BenchPostgresVersion = 14 | 18;
 
@@ -28,4 +29,15 @@ export async function startBenchPostgres(version: BenchPostgresVersion, work: st
   const { startPostgresBinaries } = await importModule(MODULE);
   const server = await startPostgresBinaries(version, path.join(work, `pg${version}`));
   return { version, url: server.url, stop: server.stop };
+}
+
+/** A connection to `url` for `work`, closed afterwards. */
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
 }

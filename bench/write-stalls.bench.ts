@@ -25,10 +25,11 @@ import { DEFAULT_RUNNER_SETTINGS } from '../lib/runner/converge-options';
 import { MigrationPlan } from '../lib/runner/planned-migration';
 import { schemaDrift } from '../lib/catalog/drift';
 import { startWriteLoad, WriteLoadReport } from '../test/support/write-load';
-import { BenchPostgres, BenchPostgresVersion, startBenchPostgres } from './bench-postgres';
+import { BenchPostgres, BenchPostgresVersion, startBenchPostgres, withClient } from './bench-postgres';
 import { serviceStackForBench } from './bench-stack';
 import { formatMs } from './median';
 import { drizzleVariant, DrizzleVariant } from './write-stalls-drizzle';
+import { flagNumber } from './bench-args';
 
 const SERVICE = 'datahub';
 const OWNER = ownerRoleName(SERVICE);
@@ -50,13 +51,7 @@ interface Settings {
 }
 
 function settingsFromArgs(args: readonly string[]): Settings {
-  const value = (flag: string, fallback: number): number => {
-    const at = args.indexOf(flag);
-    if (at < 0) return fallback;
-    const parsed = Number(String(args[at + 1]).replace(/[_,]/g, ''));
-    if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${flag} needs a whole number, got ${args[at + 1]}`);
-    return parsed;
-  };
+  const value = (flag: string, fallback: number): number => flagNumber(args, flag, fallback);
   const version = value('--postgres', 18);
   if (version !== 18 && version !== 14) throw new Error(`--postgres: 18 or 14, got ${version}`);
   return { rows: value('--rows', 3_000_000), version, connections: value('--connections', 4), pauseMs: value('--pause-ms', 5), drizzle: !args.includes('--no-drizzle'), readerMs: value('--reader-ms', 0) };
@@ -150,15 +145,6 @@ function anchorSql(): { sql: string; source: string } {
 
 // ---- the database every variant starts from ----
 
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The template: tables created by ours' first migration, as the owner; rows; Alembic's version table at 0001. */
 async function buildTemplate(server: BenchPostgres, plan: MigrationPlan, rows: number, drizzle: DrizzleVariant | undefined): Promise<number> {
