@@ -406,6 +406,16 @@ describe('drift and baseline', () => {
     expect((await cli(project, 'migrate', '--service', 'portfolio')).out).toMatch(/up to date, nothing to do/);
   });
 
+  test("baseline refuses tables the owner role does not own (the next migration would fail with \"must be owner\"), and records nothing", async () => {
+    const project = copyOfBedrock();
+    // Built by the old process as another role: the right tables, the wrong owner.
+    for (const statement of createStatements(modelOf(project, 'portfolio'))) await db.query(statement);
+    const refused = await cli(project, 'baseline', '--service', 'portfolio');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('table portfolio.positions is owned by postgres, not portfolio_owner: migrations run as portfolio_owner and would fail with "must be owner"; ALTER TABLE portfolio.positions OWNER TO portfolio_owner');
+    expect(await ledger('portfolio')).toEqual([]);
+  });
+
   test('baseline refuses a database that differs from the model, and records nothing', async () => {
     const project = copyOfBedrock();
     await db.query(`CREATE TABLE portfolio.positions (id bigint PRIMARY KEY)`);
