@@ -18,7 +18,7 @@ import { qualifiedName, quoteIdentifier } from '../sql/identifier';
 import { lockService, unlockService } from '../runner/service-lock';
 import { adoptionFacts } from './adoption-facts';
 import { adoptionPlan, AdoptionPlan, AdoptionRequest, lockStatement } from './adoption-plan';
-import { LegacyService, ownedSequences, readLegacyService } from './legacy-schema';
+import { LegacyService, readLegacyService } from './legacy-schema';
 import { unmodelled } from './unmodelled';
 import { visibleText } from './visible-text';
 
@@ -115,7 +115,6 @@ async function check(client: ClientBase, props: AdoptProps, expected: LiveSchema
   ).rows.map((r) => r.name);
   const legacy = await readLegacyService(client, legacySchema, model);
   const found = await unmodelled(client, legacySchema, present);
-  const sequences = (await ownedSequences(client, legacySchema, present)).map((s) => s.sequence);
   const keys = outwardKeys(props, legacy);
   const request: AdoptionRequest = {
     service: props.service,
@@ -125,7 +124,8 @@ async function check(client: ClientBase, props: AdoptProps, expected: LiveSchema
     ownerRole: props.ownerRole,
     tables: present,
     enums: legacy.live.enums.map((e) => e.name),
-    sequences,
+    // The sequences the tables own (serial and identity): read with them.
+    sequences: legacy.live.sequences,
     // Indexes (and the ones behind keys) move with their tables: their names must be free too.
     indexes: legacy.live.tables.flatMap((t) => [...t.indexes.map((i) => i.name), ...(t.primaryKey ? [t.primaryKey.name] : []), ...t.uniques.map((u) => u.name)].map((name) => ({ table: t.name, name }))),
     crossServiceForeignKeys: keys.dropped,

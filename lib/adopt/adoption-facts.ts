@@ -79,7 +79,7 @@ async function ownedObjects(client: ClientBase, sql: string, schema: string, nam
 
 const OWNABLE = `(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) OR pg_catalog.pg_has_role(current_user, o.oid, 'USAGE')`;
 
-async function legacyRole(client: ClientBase, name: string, ownerRole: string): Promise<LegacyRole> {
+async function legacyRole(client: ClientBase, name: string, ownerRole: string, server: { value?: string }): Promise<LegacyRole> {
   const { rows } = await client.query<{ covered: boolean; settable: boolean; search_path: string | null }>(
     `SELECT r.rolsuper OR (pg_catalog.to_regrole($2::text) IS NOT NULL AND pg_catalog.pg_has_role(r.oid, pg_catalog.to_regrole($2::text), 'USAGE')) AS covered,
             a.rolsuper OR r.rolname = current_user
@@ -96,7 +96,7 @@ async function legacyRole(client: ClientBase, name: string, ownerRole: string): 
     [name, ownerRole],
   );
   if (rows.length === 0) throw new Error(`role ${name} does not exist`);
-  return { name, covered: rows[0].covered, settable: rows[0].settable, searchPath: rows[0].search_path ?? (await serverSearchPath(client)).value ?? '' };
+  return { name, covered: rows[0].covered, settable: rows[0].settable, searchPath: rows[0].search_path ?? server.value ?? '' };
 }
 
 /**
@@ -155,7 +155,9 @@ export async function adoptionFacts(client: ClientBase, query: FactsQuery): Prom
       ).rows.map((r) => r.name)
     : [];
   const owners = [...new Set(tables.map((t) => t.owner))];
-  const legacyRoles = await Promise.all([...new Set([...owners, ...query.legacyRoles])].filter((r) => r !== query.ownerRole).map((r) => legacyRole(client, r, query.ownerRole)));
+  // The server's own search_path, read once: what a legacy role without a setting of its own gets.
+  const server = await serverSearchPath(client);
+  const legacyRoles = await Promise.all([...new Set([...owners, ...query.legacyRoles])].filter((r) => r !== query.ownerRole).map((r) => legacyRole(client, r, query.ownerRole, server)));
   const defaultGrants = roles.owner_exists && roles.schema_exists ? await defaultGrantsOf(client, query.schema, query.ownerRole) : [];
   const revisions = await alembicRevisions(client, query.legacySchema);
   const remaining = await client.query<{ name: string }>(
@@ -170,11 +172,10 @@ export async function adoptionFacts(client: ClientBase, query: FactsQuery): Prom
       GROUP BY 1, 2, 3 ORDER BY 1 DESC, 2, 3 NULLS FIRST`,
     [query.legacySchema, query.tables, query.sequences],
   );
-  const server = legacyRoles.some((r) => r.searchPath === '') ? await serverSearchPath(client) : {};
   return {
     existingGrants: grants.rows,
     enumUsers: await enumUsers(client, query.legacySchema, query.enums, query.tables),
-    ...(server.unknown ? { searchPathUnknown: server.unknown } : {}),
+    ...(server.unknown && legacyRoles.some((r) => r.searchPath === '') ? { searchPathUnknown: server.unknown } : {}),
     database: roles.database,
     adopter: roles.adopter,
     adopterIsSuperuser: roles.is_super,

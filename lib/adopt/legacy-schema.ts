@@ -29,20 +29,6 @@ export interface LegacyService {
   readonly outwardForeignKeys: readonly OutwardForeignKey[];
 }
 
-/** The sequences in `schema` owned by a column of one of `tables` (serial and identity). */
-export async function ownedSequences(client: ClientBase, schema: string, tables: readonly string[]): Promise<{ sequence: string; table: string }[]> {
-  const { rows } = await client.query<{ sequence: string; table: string }>(
-    `SELECT s.relname AS sequence, t.relname AS table
-       FROM pg_class s
-       JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-       JOIN pg_class t ON t.oid = d.refobjid
-      WHERE s.relkind = 'S' AND s.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND t.relname = ANY($2)
-      ORDER BY 1`,
-    [schema, tables],
-  );
-  return rows;
-}
-
 function moveTable(table: LiveTable, from: string, to: string, own: ReadonlySet<string>): LiveTable {
   return {
     ...table,
