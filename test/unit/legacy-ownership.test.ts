@@ -6,6 +6,7 @@
 // hostile text and are checked before they reach any SQL.
 import { ServiceRegistry } from '../../lib';
 import { OwnershipError, ownershipFromList, ownershipFromMarkdown, tablesOwnedBy } from '../../lib/adopt/legacy-ownership';
+import { LEGACY_TABLES } from '../support/legacy-database';
 
 const SERVICES = ['datahub', 'decision_engine', 'portfolio', 'backtesting', 'mlops', 'notification'];
 const registry = new ServiceRegistry(SERVICES.map((name) => ({ name, team: `@test/${name}` })));
@@ -48,17 +49,8 @@ In rare cases, multiple services may need to write to the same table. These case
 /** Only the registry: the lines 99-111 of the seed. */
 const REGISTRY_ONLY = SEED_SECTION.slice(0, SEED_SECTION.indexOf('### Ownership Rules'));
 
-const EXPECTED: Record<string, string> = {
-  klines: 'datahub',
-  chain_data: 'datahub',
-  signals: 'decision_engine',
-  positions: 'portfolio',
-  trades: 'portfolio',
-  backtest_tasks: 'backtesting',
-  backtest_reports: 'backtesting',
-  training_jobs: 'mlops',
-  ml_models: 'mlops',
-};
+/** The seed's nine tables and their services, as the legacy database's fixture holds them. */
+const EXPECTED: Record<string, string> = LEGACY_TABLES;
 
 /** The OwnershipError's message, or a note that nothing was thrown. */
 function refusal(work: () => unknown): string {
