@@ -17,7 +17,8 @@ import { blockingSessions } from '../runner/blocking-sessions';
 import { qualifiedName, quoteIdentifier } from '../sql/identifier';
 import { lockService, unlockService } from '../runner/service-lock';
 import { adoptionFacts } from './adoption-facts';
-import { adoptionPlan, AdoptionPlan, AdoptionRequest, lockStatement } from './adoption-plan';
+import { adoptionPlan, AdoptionPlan, AdoptionRequest } from './adoption-plan';
+import { lockTables } from '../sql/adoption-statements';
 import { LegacyService, readLegacyService } from './legacy-schema';
 import { unmodelled } from './unmodelled';
 import { visibleText } from './visible-text';
@@ -158,7 +159,7 @@ async function attempt(client: ClientBase, props: AdoptProps, expected: LiveSche
     // whole; then checked again under the lock, so nothing changes between the check and the move.
     let checked = await check(client, props, expected);
     if (checked.refusals.length > 0) throw new AdoptRefused(props.service, checked.refusals);
-    const lock = checked.present.length > 0 ? lockStatement(legacySchema, checked.present) : undefined;
+    const lock = checked.present.length > 0 ? lockTables(legacySchema, checked.present) : undefined;
     // A dry run takes no lock: it must not queue writers behind it.
     if (lock && !props.dryRun) {
       wait.triedAt = (await client.query<{ t: string }>('SELECT pg_catalog.clock_timestamp()::text AS t')).rows[0].t;

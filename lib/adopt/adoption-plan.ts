@@ -2,7 +2,7 @@
 // the statements of the one transaction that moves the service's legacy objects into its
 // schema. Pure, so `adopt --dry-run` prints exactly what `adopt` runs.
 import { quoteIdentifier } from '../sql/identifier';
-import { dropConstraint, dropTable, grantOn, grantSchemaUsage, lockTables, ownerTo, revokeAllOn, setRoleSearchPath, setSchema } from '../sql/adoption-statements';
+import { dropConstraint, dropTable, grantOn, grantSchemaUsage, ownerTo, revokeAllOn, setRoleSearchPath, setSchema } from '../sql/adoption-statements';
 import { AdoptionFacts, LegacyRole } from './adoption-facts';
 
 export interface AdoptionRequest {
@@ -31,11 +31,6 @@ export interface AdoptionPlan {
   readonly statements: readonly string[];
   /** What the user should know (the roles that keep working, what is left behind). */
   readonly notes: readonly string[];
-}
-
-/** The LOCK TABLE that starts the adoption, so no session changes the tables while they are checked and moved. */
-export function lockStatement(legacySchema: string, tables: readonly string[]): string {
-  return lockTables(legacySchema, tables);
 }
 
 const SEARCH_PATH_ITEM = /^("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)$/;

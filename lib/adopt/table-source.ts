@@ -30,7 +30,7 @@ export interface TableSource {
 
 /** A single-quoted TypeScript string: quotes, backslashes, control, line-separator and invisible characters escaped. */
 export function tsString(text: string): string {
-  const escaped = escapeText(text);
+  const escaped = visibleText(text, { backslashes: true });
   // Double quotes when that saves escaping single ones (`"'binance'::text"`), as a person would write it.
   if (escaped.includes("'") && !escaped.includes('"')) return `"${escaped}"`;
   return `'${escaped.replace(/'/g, "\\'")}'`;
@@ -38,10 +38,6 @@ export function tsString(text: string): string {
 
 /** Text for a `//` comment: nothing in it can end the line or hide itself. */
 export function tsComment(text: string): string {
-  return escapeText(text);
-}
-
-function escapeText(text: string): string {
   return visibleText(text, { backslashes: true });
 }
 

@@ -127,8 +127,3 @@ export async function unmodelled(client: ClientBase, schema: string, tables: rea
   const objects = rows.filter(([, kind, name]) => kind !== null && name !== null).map(([table, kind, name, finding]) => ({ table, kind: kind!, name: name!, finding }));
   return { findings, objects };
 }
-
-/** Every sentence about `tables` of `schema` the model cannot express, `table: ...`, sorted. */
-export async function unmodelledFindings(client: ClientBase, schema: string, tables: readonly string[]): Promise<string[]> {
-  return [...(await unmodelled(client, schema, tables)).findings];
-}

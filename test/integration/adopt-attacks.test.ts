@@ -806,7 +806,7 @@ describe('(g) concurrency', () => {
   });
 
   test('fixed, was: a trigger committed while adopt waits for its lock is carried along: what the model cannot express is read before the lock, once', async () => {
-    // adopt.ts computes unmodelledFindings() before withLockRetries(attempt): the file's comment
+    // adopt.ts computed the unmodelled findings before withLockRetries(attempt): the file's comment
     // says everything is checked after the tables are locked. A trigger adopt refuses when it is
     // there from the start (HANDLED in adopt-refusals.test.ts) passes when it lands meanwhile.
     const s = await scenario({

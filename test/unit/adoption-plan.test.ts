@@ -6,7 +6,8 @@
 // search_path extended without losing what it had, PUBLIC written as the keyword, and no grant
 // for a legacy role that keeps its rights anyway.
 import { AdoptionFacts, LegacyRole } from '../../lib/adopt/adoption-facts';
-import { adoptionPlan, AdoptionRequest, lockStatement, searchPathWith } from '../../lib/adopt/adoption-plan';
+import { adoptionPlan, AdoptionRequest, searchPathWith } from '../../lib/adopt/adoption-plan';
+import { lockTables } from '../../lib/sql/adoption-statements';
 
 const LEGACY: LegacyRole = {
   name: 'legacy_app',
@@ -105,7 +106,7 @@ describe('the statements of the adoption', () => {
   });
 
   test('the LOCK TABLE that starts the transaction names every table, qualified', () => {
-    expect(lockStatement('public', ['klines', 'chain_data'])).toBe('LOCK TABLE "public"."klines", "public"."chain_data" IN ACCESS EXCLUSIVE MODE');
+    expect(lockTables('public', ['klines', 'chain_data'])).toBe('LOCK TABLE "public"."klines", "public"."chain_data" IN ACCESS EXCLUSIVE MODE');
   });
 
   test('--drop-alembic-version on the last service drops it last', () => {
