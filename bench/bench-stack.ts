@@ -1,5 +1,5 @@
 // A lone service stack for benchmarks that model tables without a whole app.
-import { App } from 'cdktf';
+import { App } from '../lib/cdk';
 import { ServiceRegistry, ServiceStack } from '../lib';
 
 export function serviceStackForBench(service: string): ServiceStack {

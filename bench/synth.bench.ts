@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, TerraformResource, TerraformStack } from 'cdktf';
+import { App, TerraformResource, TerraformStack } from '../lib/cdk';
 import { Construct } from 'constructs';
 import { createApp, defineEnvironment, EnvironmentConfig, ServiceRegistry, ServiceStack, Table } from '../lib';
 import { benchColumns } from './bench-columns';

@@ -2,7 +2,7 @@
 // environments and where each service keeps its migrations.
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'cdktf';
+import { App } from './cdk';
 import { EnvironmentConfig } from './stacks/environment';
 import { DefineTables } from './stacks/define-environment';
 import { ServiceStack } from './stacks/service-stack';
@@ -10,6 +10,7 @@ import { schemaName, ServiceRegistry } from './services/service-registry';
 import { COMMAND, MigrationDirectory } from './migrations/migration-directory';
 import { ServiceSchema } from './migrations/service-schema';
 import { modelFindings } from './rules/model-findings';
+import { PROJECT_ROOT_CONTEXT } from './rules/project-root';
 
 export interface BedrockProject {
   readonly registry: ServiceRegistry;
@@ -17,7 +18,11 @@ export interface BedrockProject {
   readonly environments: readonly EnvironmentConfig[];
   /** The folder of a service's migrations, e.g. `stacks/<service>/migrations`. */
   migrationsDirectory(service: string): string;
-  /** The project's folder in its git clone, where docs/ is (the review reads its base there). @default the working directory */
+  /**
+   * The project's folder in its git clone, where docs/ is (the review reads its base there; the
+   * rule pack finds decision records in docs/adr/ there; `adr new` writes them there).
+   * @default the working directory
+   */
   readonly root?: string;
 }
 
@@ -41,8 +46,9 @@ export function serviceStacksOf(project: BedrockProject, services: readonly stri
     services: project.registry.names,
     postgresVersion: versions.length > 0 ? Math.min(...versions) : undefined,
   };
-  // cdktf creates the app's output folder up front, even though nothing is written there.
-  const app = new App({ outdir: path.join(tmpdir(), 'bedrock-model') });
+  // cdktf creates the app's output folder up front, even though nothing is written there. The
+  // rule pack looks up linked files (decision records) in the project's folder.
+  const app = new App({ outdir: path.join(tmpdir(), 'bedrock-model'), ...(project.root !== undefined ? { context: { [PROJECT_ROOT_CONTEXT]: project.root } } : {}) });
   return services.map((service) => {
     project.registry.get(service);
     const define = project.tables[service];

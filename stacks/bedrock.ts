@@ -1,6 +1,6 @@
 // Project Bedrock in one call: every environment, each a platform stack and a stack per
 // service, with the tables defined under stacks/<service>/.
-import { App } from 'cdktf';
+import { App } from '../lib/cdk';
 import { defineEnvironment, EnvironmentStacks } from '../lib';
 import { bedrockEnvironments } from './environments';
 import { bedrockProject } from './project';

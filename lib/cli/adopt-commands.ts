@@ -10,10 +10,10 @@ import { LegacyOwnership, ownershipFromList, ownershipFromMarkdown, tablesOwnedB
 import { tableSource } from '../adopt/table-source';
 import { visibleText } from '../adopt/visible-text';
 import { COMMAND } from '../migrations/migration-directory';
-import { BedrockProject, environmentFor, migrationDirectoryOf, projectModel, serviceStacksOf } from '../project';
+import { BedrockProject, migrationDirectoryOf, projectModel, serviceStacksOf } from '../project';
 import { ownerRoleName, schemaName } from '../services/service-registry';
 import { identifierError } from '../sql/identifier';
-import { CliFailure, Output, servicesOf, settingsFor, upTo, withDatabase } from './command-support';
+import { CliFailure, environmentNamed, Output, servicesOf, settingsFor, upTo, withDatabase } from './command-support';
 
 export interface IntrospectOptions {
   readonly service: string;
@@ -23,6 +23,7 @@ export interface IntrospectOptions {
   readonly out?: string;
   readonly import: string;
   readonly force?: boolean;
+  readonly env?: string;
 }
 
 export interface AdoptOptions {
@@ -75,7 +76,7 @@ export async function introspectCommand(project: BedrockProject, options: Intros
   if (tables.length === 0) throw new CliFailure(`introspect: ${options.ownership} gives ${service} no table`);
   const file = options.out ?? tablesFileOf(project, service);
   if (existsSync(file) && !options.force) throw new CliFailure(`${file} exists: introspect writes a whole new file; give --force to replace it (git keeps the old one), or --out <file> to write elsewhere`);
-  await withDatabase(async (client) => {
+  await withDatabase(environmentNamed(project, options.env), async (client) => {
     const introspection = await introspect(client, { service, legacySchema, tables, owners });
     const revision = (await alembicRevisions(client, legacySchema))?.join(', ');
     const { source, unexpressed } = tableSource(introspection, { importFrom: options.import, origin: revision !== undefined ? `Alembic revision ${revision}` : undefined });
@@ -100,8 +101,8 @@ export async function adoptCommand(project: BedrockProject, options: AdoptOption
   const legacySchema = legacySchemaOption(options.schema);
   for (const role of options.legacyRole) if (identifierError(role)) throw new CliFailure(`--legacy-role ${JSON.stringify(role)}: ${identifierError(role)}`);
   const settings = settingsFor(project, options.env, service);
-  const environment = options.env !== undefined ? environmentFor(project, options.env, service) : undefined;
-  const legacyRoles = [...new Set([...(environment && 'environment' in environment ? (environment.environment.legacyRoles ?? []) : []), ...options.legacyRole])];
+  const environment = environmentNamed(project, options.env);
+  const legacyRoles = [...new Set([...(environment?.legacyRoles ?? []), ...options.legacyRole])];
   const migrations = upTo(project, service, undefined);
   if (migrations.length === 0) throw new CliFailure(`${service}: no migration yet: run \`${COMMAND} introspect --service ${service} ...\` and \`${COMMAND} generate ${service} adopt_legacy_tables\` first`);
   const first = migrations[0];
@@ -109,7 +110,7 @@ export async function adoptCommand(project: BedrockProject, options: AdoptOption
   if ('problem' in snapshot) throw new CliFailure(snapshot.problem);
   // The application-level references in code stand for the legacy foreign keys into other services.
   const appReferences = serviceStacksOf(project, [service])[0].tables.flatMap((table) => table.appReferences.map((r) => ({ table: table.name, columns: r.columns, target: r.table })));
-  await withDatabase(async (client) => {
+  await withDatabase(environment, async (client) => {
     const result = await adopt(client, {
       appReferences,
       service,

@@ -1,7 +1,7 @@
 // The `bedrock` command line: a thin shell over the library. Each command prints what it
 // did, and exits non-zero with a message that names the service, the file and the fix.
 import { Command, CommanderError } from 'commander';
-import { checkService, CliFailure, Output, servicesOf, settingsFor, upTo, withDatabase } from './command-support';
+import { checkService, CliFailure, environmentNamed, Output, servicesOf, upTo, withDatabase } from './command-support';
 import { generateMigration, GenerateError } from '../migrations/generate';
 import { runnerSettingsOf } from '../stacks/environment';
 import { COMMAND, SUM_FILE } from '../migrations/migration-directory';
@@ -11,11 +11,10 @@ import { migrationPlan } from '../migrations/migration-plan';
 import { connect } from '../runner/connect';
 import { converge, RunnerError } from '../runner/runner';
 import { historyRows, ledgerRows, resolveFailed } from '../runner/ledger';
-import { ownerRoleName, schemaName } from '../services/service-registry';
-import { downDataLoss } from '../runner/down-data-loss';
-import { schemaDrift } from '../catalog/drift';
+import { ownerRoleName } from '../services/service-registry';
+import { driftCommand, DriftCommandOptions } from './drift-command';
 import { baselineService } from '../runner/baseline';
-import { serviceStatus } from '../runner/status';
+import { ServiceState, ServiceStatus, serviceStatusReport, statusLine } from '../runner/status';
 import { registryFiles } from '../registry/registry-files';
 import { BEDROCK_RULES } from '../rules/rule-pack';
 import { Rule } from '../rules/rule';
@@ -28,6 +27,9 @@ import { statementWarnings } from '../statements/judge-migration';
 import { statementContext } from '../statements/statement-context';
 import { StatementRule } from '../statements/statement-rule';
 import { adoptCommand, AdoptOptions, introspectCommand, IntrospectOptions } from './adopt-commands';
+import { migrateCommand, MigrateOptions, rollbackLosses } from './migrate-command';
+import { CheckDocument, historyEntry, HistoryDocument, JSON_VERSION, printed, ruleEntry, RulesDocument, StatusDocument } from './json-documents';
+import { EXIT, ExitCode, worstExit } from './exit-codes';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -76,13 +78,19 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .command('check')
     .description('run the model rules synth runs, and check every migrations folder: names, checksums, one linear chain, tables equal to the snapshot')
     .argument('[service]', 'only this service')
-    .action((service?: string) => {
-      const services = servicesOf(project, service);
+    .option('--json', 'print one JSON document (README: JSON output); exit code 8 when anything is refused')
+    .action((service: string | undefined, options: { json?: boolean }) => {
       const model = projectModel(project);
-      const problems = services.flatMap((s) => checkService(project, s, model));
-      for (const warning of services.flatMap((s) => statementWarnings(migrationDirectoryOf(project, s).read().migrations, statementContext(s, project.registry)))) output.log(`warning: ${warning}`);
-      if (problems.length > 0) throw new CliFailure(problems.join('\n'));
-      output.log(`ok: ${servicesOf(project, service).length} service(s), migrations consistent, tables equal to their snapshots`);
+      const services = servicesOf(project, service).map((s) => ({
+        service: s,
+        problems: checkService(project, s, model),
+        warnings: statementWarnings(migrationDirectoryOf(project, s).read().migrations, statementContext(s, project.registry)),
+      }));
+      const problems = services.flatMap((s) => s.problems);
+      if (options.json) output.log(printed({ bedrock: JSON_VERSION, command: 'check', ok: problems.length === 0, services } satisfies CheckDocument));
+      else for (const warning of services.flatMap((s) => s.warnings)) output.log(`warning: ${warning}`);
+      if (problems.length > 0) throw new CliFailure(options.json ? `check: ${problems.length} problem(s) refused` : problems.join('\n'), EXIT.refused);
+      if (!options.json) output.log(`ok: ${services.length} service(s), migrations consistent, tables equal to their snapshots`);
     });
 
   program
@@ -109,7 +117,13 @@ export function createCli(project: BedrockProject, output: Output): Command {
   program
     .command('rules')
     .description('list the rules, with their ids and whether they may be acknowledged: the model rules (constructs), the statement rules and the lint rules (every statement of every migration)')
-    .action(() => {
+    .option('--json', 'print one JSON document (README: JSON output)')
+    .action((options: { json?: boolean }) => {
+      if (options.json) {
+        const rules = [...BEDROCK_RULES.map((r) => ruleEntry(r, 'model')), ...STATEMENT_RULES.map((r) => ruleEntry(r, 'statement')), ...LINT_RULES.map((r) => ruleEntry(r, 'lint'))];
+        output.log(printed({ bedrock: JSON_VERSION, command: 'rules', rules } satisfies RulesDocument));
+        return;
+      }
       const line = (rule: Rule | StatementRule, acknowledgeable: string) =>
         `${rule.id}  ${rule.name}: ${rule.description}. (${rule.acknowledgeable ? acknowledgeable : 'not acknowledgeable'}${rule.enforcedAt ? `; enforced at ${rule.enforcedAt}` : ''})`;
       output.log('Model rules, on the tables and services in code:');
@@ -152,42 +166,53 @@ export function createCli(project: BedrockProject, output: Output): Command {
 
   program
     .command('status')
-    .description('what the database in DATABASE_URL (or PG*) holds, per service, against the migrations folder')
+    .description('what the database holds, per service, against the migrations folder; the exit code says the worst state (README: exit codes)')
     .option('--service <service>', 'only this service')
-    .action((options: { service?: string }) =>
-      withDatabase(async (client) => {
-        for (const service of servicesOf(project, options.service)) output.log(await serviceStatus(client, service, migrationDirectoryOf(project, service).read().migrations));
-      }),
-    );
+    .option('--env <name>', ENV_OPTION)
+    .option('--json', 'print one JSON document (README: JSON output)')
+    .action((options: { service?: string; env?: string; json?: boolean }) => {
+      const environment = environmentNamed(project, options.env);
+      const services = servicesOf(project, options.service, environment);
+      return withDatabase(environment, async (client) => {
+        const reports: ServiceStatus[] = [];
+        for (const service of services) reports.push(await serviceStatusReport(client, service, migrationDirectoryOf(project, service).read().migrations));
+        if (options.json) output.log(printed({ bedrock: JSON_VERSION, command: 'status', environment: environment?.name ?? null, services: reports } satisfies StatusDocument));
+        else for (const report of reports) output.log(statusLine(report));
+        const code = worstExit(reports.map((r) => STATE_EXIT[r.state]));
+        if (code !== EXIT.ok) throw new CliFailure(statusSummary(reports), code);
+      });
+    });
 
   program
     .command('history')
     .description("every migration applied to or rolled back from a service's part of the database, with when, by whom and how long")
     .argument('<service>')
-    .action((service: string) =>
-      withDatabase(async (client) => {
-        servicesOf(project, service);
+    .option('--env <name>', ENV_OPTION)
+    .option('--json', 'print one JSON document (README: JSON output)')
+    .action((service: string, options: { env?: string; json?: boolean }) => {
+      const environment = environmentNamed(project, options.env);
+      servicesOf(project, service, environment);
+      return withDatabase(environment, async (client) => {
         const rows = await historyRows(client, service);
+        if (options.json) {
+          output.log(printed({ bedrock: JSON_VERSION, command: 'history', service, entries: rows.map(historyEntry) } satisfies HistoryDocument));
+          return;
+        }
         if (rows.length === 0) output.log(`${service}: no history: nothing was ever applied`);
         for (const row of rows) {
           output.log(`${row.at.toISOString()}  ${row.action.padEnd(8)} ${row.id}  by ${row.by}${row.duration_ms !== null ? `  ${row.duration_ms} ms` : ''}${row.error ? `  error: ${row.error}` : ''}${row.note ? `  (${row.note})` : ''}`);
         }
-      }),
-    );
+      });
+    });
 
   program
     .command('migrate')
-    .description('apply pending migrations of a service (to its head, or to --to); a migration stopped at a step resumes there')
-    .requiredOption('--service <service>')
-    .option('--to <id>', 'stop at this migration')
-    .option('--env <name>', "use this environment's timeouts, lock retries and offline limit (stacks/environments.ts); without it, the defaults")
-    .action((options: { service: string; to?: string; env?: string }) => {
-      const settings = settingsFor(project, options.env, options.service);
-      return withDatabase(async (client) => {
-        const migrations = upTo(project, options.service, options.to);
-        await converge(client, { plan: migrationPlan(options.service, ownerRoleName(options.service), migrations), allowDowngrades: false, ...settings, log: output.log, reconnect: () => connect({ timeoutMs: 10_000 }) });
-      });
-    });
+    .description("apply pending migrations: of one service (to its head, or to --to), or of every service of the environment in its order, all checked before any runs; a migration stopped at a step resumes there")
+    .option('--service <service>', 'only this service (without it: every service of --env, or every registered service)')
+    .option('--to <id>', 'stop at this migration (with --service)')
+    .option('--env <name>', `${ENV_OPTION}; its allowDowngrades lets a head below the database roll back, as at deploy`)
+    .option('--accept-data-loss', 'allow such a rollback to drop tables or columns that hold data')
+    .action((options: MigrateOptions) => migrateCommand(project, options, output));
 
   program
     .command('down')
@@ -201,7 +226,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
       const service = servicesOf(project, options.service)[0];
       const environment = downgradeEnvironment(project, options.env, service);
       if ('refusal' in environment) throw new CliFailure(environment.refusal);
-      return withDatabase(async (client) => {
+      return withDatabase(environment.environment, async (client) => {
         const rows = await ledgerRows(client, service);
         const applied = rows.map((r) => r.id);
         let keep: number;
@@ -211,8 +236,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
         if (keep < 0 || (options.steps !== undefined && !(Number.isInteger(options.steps) && options.steps > 0))) throw new CliFailure(`${service}: --steps must be between 1 and ${applied.length}`);
         const migrations = upTo(project, service, undefined).filter((m) => applied.slice(0, keep).includes(m.id));
         // The runner rolls back every ledger row beyond the plan, newest first: check those, before anything runs.
-        const rollBack = rows.filter((r) => !migrations.some((m) => m.id === r.id)).reverse();
-        const losses = options.acceptDataLoss ? [] : await downDataLoss(client, schemaName(service), ownerRoleName(service), rollBack);
+        const losses = options.acceptDataLoss ? [] : await rollbackLosses(client, service, migrations);
         if (losses.length > 0) {
           const target = options.to !== undefined ? ` --to ${options.to}` : options.steps !== undefined ? ` --steps ${options.steps}` : '';
           throw new CliFailure(
@@ -220,7 +244,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
               `If that is intended, run again with --accept-data-loss (\`${COMMAND} down --service ${service} --env ${options.env}${target} --accept-data-loss\`).`,
           );
         }
-        await converge(client, { plan: migrationPlan(service, ownerRoleName(service), migrations), allowDowngrades: true, ...runnerSettingsOf(environment.environment), log: output.log, reconnect: () => connect({ timeoutMs: 10_000 }) });
+        await converge(client, { plan: migrationPlan(service, ownerRoleName(service), migrations), allowDowngrades: true, ...runnerSettingsOf(environment.environment), log: output.log, reconnect: () => connect({ timeoutMs: 10_000, environment: environment.environment }) });
       });
     });
 
@@ -231,46 +255,40 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .argument('<id>')
     .option('--applied', 'it did complete (by hand, every step): record it as applied')
     .option('--rolled-back', 'it left nothing behind (or you removed what it did): forget it')
-    .action((id: string, options: { service: string; applied?: boolean; rolledBack?: boolean }) =>
-      withDatabase(async (client) => {
-        if (!options.applied === !options.rolledBack) throw new CliFailure('resolve: give exactly one of --applied or --rolled-back');
+    .option('--env <name>', ENV_OPTION)
+    .action((id: string, options: { service: string; applied?: boolean; rolledBack?: boolean; env?: string }) => {
+      if (!options.applied === !options.rolledBack) throw new CliFailure('resolve: give exactly one of --applied or --rolled-back');
+      const environment = environmentNamed(project, options.env);
+      servicesOf(project, options.service, environment);
+      return withDatabase(environment, async (client) => {
         if (!(await resolveFailed(client, options.service, id, options.applied === true))) throw new CliFailure(`${options.service}: ${id} is not a migration that failed or stopped part-way in this database (see \`${COMMAND} status --service ${options.service}\`)`);
         output.log(`${options.service}: ${id} resolved as ${options.applied ? 'applied' : 'rolled back'}`);
-      }),
-    );
+      });
+    });
 
   program
     .command('drift')
-    .description("compare the database with the tables in code, per service, only each service's own objects")
+    .description('compare the database with the plan, per service: tables and columns, objects no migration made, owners, privileges, roles and memberships; pending migrations told apart from drift; --posture adds whole-database checks')
     .option('--service <service>', 'only this service')
-    .action((options: { service?: string }) =>
-      withDatabase(async (client) => {
-        let drifted = 0;
-        for (const service of servicesOf(project, options.service)) {
-          const differences = await schemaDrift(client, modelOf(project, service));
-          if (differences.length === 0) output.log(`${service}: no drift`);
-          else {
-            drifted += 1;
-            output.log(`${service}: ${differences.length} difference(s):`);
-            for (const line of differences) output.log(`  - ${line}`);
-          }
-        }
-        if (drifted > 0) throw new CliFailure(`drift in ${drifted} service(s): the database differs from the tables in code`);
-      }),
-    );
+    .option('--posture', "also check the whole database: PUBLIC's privileges, schema owners, CREATE, SUPERUSER and other attributes, and memberships of the platform's roles")
+    .option('--json', 'print one JSON document (README: JSON output)')
+    .option('--env <name>', `${ENV_OPTION}; its services and access model (deploying role, legacy roles)`)
+    .action((options: DriftCommandOptions) => withDatabase(environmentNamed(project, options.env), (client) => driftCommand(client, project, options, output)));
 
   program
     .command('baseline')
     .description('adopt a database built another way (the old Alembic process): if it equals the model, record the head as applied without running it')
     .requiredOption('--service <service>')
-    .action((options: { service: string }) =>
-      withDatabase(async (client) => {
-        const service = options.service;
+    .option('--env <name>', ENV_OPTION)
+    .action((options: { service: string; env?: string }) => {
+      const environment = environmentNamed(project, options.env);
+      const service = servicesOf(project, options.service, environment)[0];
+      return withDatabase(environment, async (client) => {
         const migrations = upTo(project, service, undefined);
         await baselineService(client, modelOf(project, service), migrations);
         output.log(`${service}: baselined at ${migrations[migrations.length - 1]?.id ?? 'no migration'} (${migrations.length} migration(s) recorded, none run)`);
-      }),
-    );
+      });
+    });
 
   program
     .command('introspect')
@@ -282,13 +300,14 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .option('--out <file>', 'where to write (default: tables.ts beside the service\'s migrations folder)')
     .option('--import <module>', "where the file imports the library from (a project using it as a package: its package name)", '../../lib')
     .option('--force', 'overwrite the file if it exists')
+    .option('--env <name>', ENV_OPTION)
     .action((options: IntrospectOptions) => introspectCommand(project, options, output));
 
   program
     .command('adopt')
     .description("take over a service's legacy tables: check they equal the model of its first migration, then in one transaction move them (and their sequences and enum types) into the service's schema, make its owner role their owner, and record that migration as applied")
     .requiredOption('--service <service>')
-    .option('--env <name>', "use this environment's lock timeout and retries (stacks/environments.ts)")
+    .option('--env <name>', `${ENV_OPTION}; its lock timeout and retries, and its legacyRoles`)
     .option('--schema <schema>', 'where the legacy tables are', 'public')
     .option('--legacy-role <role>', 'a role the old process connects as, besides the tables\' owner (repeatable): its search_path gets the service schema', (value: string, list: string[]) => [...list, value], [] as string[])
     .option('--drop-alembic-version', "drop the legacy schema's alembic_version (with the last service's adopt)")
@@ -316,6 +335,17 @@ export function createCli(project: BedrockProject, output: Output): Command {
 
 
 
+const ENV_OPTION = 'connect, and time out, as this environment of stacks/environments.ts says (the password from PGPASSWORD or ~/.pgpass); without it, DATABASE_URL or PG*';
+
+const STATE_EXIT: Record<ServiceState, ExitCode> = { ok: EXIT.ok, pending: EXIT.pending, failed: EXIT.failed, edited: EXIT.edited, unknown: EXIT.unknown };
+
+/** `status: pending in datahub, portfolio; failed in mlops`, for stderr beside the exit code. */
+function statusSummary(reports: readonly ServiceStatus[]): string {
+  const byState = new Map<ServiceState, string[]>();
+  for (const r of reports) if (r.state !== 'ok') byState.set(r.state, [...(byState.get(r.state) ?? []), r.service]);
+  return `status: ${[...byState].map(([state, services]) => `${state} in ${services.join(', ')}`).join('; ')}`;
+}
+
 /** `2 in a transaction, 1 outside one` */
 function stepCounts(steps: readonly { mode: string }[]): string {
   const counts = new Map<string, number>();
@@ -330,7 +360,8 @@ export async function runCli(project: BedrockProject, argv: readonly string[], o
     await createCli(project, output).parseAsync(argv as string[], { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Help and --version exit 0; every usage error (unknown option, missing argument) exits 2.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (error instanceof CliFailure || error instanceof GenerateError || error instanceof UnsupportedChange || error instanceof RunnerError) {
       output.error(error.message);
       return error instanceof CliFailure ? error.code : 1;

@@ -1,6 +1,7 @@
 // What every command of the CLI shares: where it writes, how it fails, and the checks and
 // connection a command that reaches a database goes through first.
 import { ClientBase } from 'pg';
+import { EnvironmentConfig } from '../stacks/environment';
 import { BedrockProject, environmentFor, migrationDirectoryOf, ProjectModel, projectModel } from '../project';
 import { migrationFolderProblems } from '../migrations/folder-check';
 import { Migration } from '../migrations/migration-file';
@@ -25,10 +26,26 @@ export class CliFailure extends Error {
   }
 }
 
-export function servicesOf(project: BedrockProject, service: string | undefined): readonly string[] {
-  if (service === undefined) return project.registry.names;
-  project.registry.get(service);
-  return [service];
+/**
+ * The services a command works on: the one named, else every registered one, or with an
+ * environment, every one it runs (in its order: the order `migrate` applies them).
+ */
+export function servicesOf(project: BedrockProject, service: string | undefined, environment?: EnvironmentConfig): readonly string[] {
+  if (service !== undefined) project.registry.get(service);
+  if (environment) {
+    if (service === undefined) return environment.services;
+    const found = environmentFor(project, environment.name, service);
+    if ('refusal' in found) throw new CliFailure(found.refusal);
+  }
+  return service === undefined ? project.registry.names : [service];
+}
+
+/** The environment named by --env (stacks/environments.ts), or undefined without one. */
+export function environmentNamed(project: BedrockProject, name: string | undefined): EnvironmentConfig | undefined {
+  if (name === undefined) return undefined;
+  const environment = project.environments.find((e) => e.name === name);
+  if (!environment) throw new CliFailure(`--env ${JSON.stringify(name)}: there is no such environment (environments: ${project.environments.map((e) => e.name).join(', ') || 'none'}; see stacks/environments.ts)`);
+  return environment;
 }
 
 /**
@@ -64,11 +81,15 @@ export function settingsFor(project: BedrockProject, name: string | undefined, s
   return runnerSettingsOf(found.environment);
 }
 
-/** A connection with the runner's session settings pinned: every statement bounded, pg_catalog alone on the path. */
-export async function withDatabase(work: (client: ClientBase) => Promise<void>): Promise<void> {
-  const client = await connect();
+/**
+ * A connection with the runner's session settings pinned: every statement bounded, pg_catalog
+ * alone on the path. With an environment: its connection, and its statement timeout.
+ */
+export async function withDatabase(environment: EnvironmentConfig | undefined, work: (client: ClientBase) => Promise<void>): Promise<void> {
+  const client = await connect({ environment });
   try {
-    await pinSession(client, { applicationName: 'bedrock-cli', lockTimeoutMs: 10_000, statementTimeoutMs: 900_000 });
+    const statementTimeoutMs = environment ? runnerSettingsOf(environment).statementTimeoutMs : 900_000;
+    await pinSession(client, { applicationName: 'bedrock-cli', lockTimeoutMs: 10_000, statementTimeoutMs });
     await work(client);
   } finally {
     await client.end();

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { AssetType, TerraformAsset, TerraformResource } from 'cdktf';
+import { AssetType, TerraformAsset, TerraformResource } from '../cdk';
 import { TerraformData } from '../private/terraform-data';
 import { runnerBundle, runnerBundleHash } from '../runner/bundle';
 import { manifestText } from '../runner/manifest';

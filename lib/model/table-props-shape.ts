@@ -2,6 +2,7 @@
 // built, because synth does not type-check and plain JavaScript callers exist. A value outside
 // its union (an index column's `order: 'desc); DROP TABLE x; --'`) would reach SQL unchecked.
 import { anything, arrayOf, boolean, object, oneOf, optional, record, Shape, shapeProblems, string, stringOr } from './shape';
+import { decisionRecordProblem } from './decision-record';
 import { INDEX_METHODS, NULLS_ORDERS, REFERENTIAL_ACTIONS, SORT_ORDERS } from './table-model';
 
 const names = arrayOf(string);
@@ -45,7 +46,7 @@ const TABLE_PROPS: Shape = object({
   comment: optional(string),
   renamedFrom: optional(string),
   appReferences: optional(arrayOf(object({ columns: names, table: string, targetColumns: names }))),
-  sharedWriters: optional(arrayOf(object({ service: string, reason: string }))),
+  sharedWriters: optional(arrayOf(object({ service: string, reason: string, decision: string }))),
   acknowledgements: optional(arrayOf(object({ rule: string, reason: string }))),
 });
 
@@ -54,5 +55,12 @@ const TABLE_PROPS: Shape = object({
  * each naming the prop (e.g. `indexes[0].columns[1].order`) and what it must be.
  */
 export function tablePropsProblems(props: unknown): string[] {
-  return shapeProblems('', props, TABLE_PROPS);
+  const problems = shapeProblems('', props, TABLE_PROPS);
+  if (problems.length > 0) return problems;
+  // The shapes hold: each shared writer's decision is a string; is it a decision record's path?
+  const writers = (props as { sharedWriters?: readonly { decision: string }[] }).sharedWriters ?? [];
+  return writers.flatMap(({ decision }, i) => {
+    const problem = decisionRecordProblem(decision);
+    return problem ? [`sharedWriters[${i}].decision: ${problem}`] : [];
+  });
 }

@@ -90,12 +90,23 @@ export interface AppReferenceProps<N extends string> {
   readonly targetColumns: readonly string[];
 }
 
-/** A shared-write exception: another service may write this table, for a stated reason. */
+/**
+ * A shared-write exception: another service may write this table, for a stated reason and by a
+ * recorded decision. Adding or removing one changes only grants (a role
+ * `<writer>_writes_<table>` holding INSERT, UPDATE, DELETE), never the schema: no migration.
+ */
 export interface SharedWriterProps {
   /** The writing service. */
   readonly service: string;
   /** Why it must write here (the seed's "Reason" column). */
   readonly reason: string;
+  /**
+   * The decision record (ADR) that allowed it, relative to the project's folder:
+   * `docs/adr/NNNN-<slug>.md`, e.g. `docs/adr/0001-portfolio-writes-signals.md`
+   * (`npm run bedrock -- adr new "<title>"` writes one). Checked when the table is built;
+   * synth fails while the file does not exist (BEDROCK-O8).
+   */
+  readonly decision: string;
 }
 
 export interface TableProps<C extends Columns> {
@@ -123,7 +134,7 @@ export interface TableProps<C extends Columns> {
   readonly renamedFrom?: string;
   /** References to other services' tables, kept by the application, with no constraint. */
   readonly appReferences?: readonly AppReferenceProps<NoInfer<ColumnName<C>>>[];
-  /** Services other than the owner that may write this table (INSERT, UPDATE, DELETE). */
+  /** Services other than the owner that may write this table (INSERT, UPDATE, DELETE), each with a reason and a decision record. */
   readonly sharedWriters?: readonly SharedWriterProps[];
   /** Rules this table knowingly breaks, each with a written reason. */
   readonly acknowledgements?: readonly Acknowledgement[];

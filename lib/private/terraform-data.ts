@@ -1,7 +1,7 @@
 // terraform_data through a plain TerraformResource: cdktf's own DataResource runs
 // `terraform version` once per instance at synth (slow, and fails where terraform is absent).
 import { Construct } from 'constructs';
-import { TerraformResource, TerraformResourceConfig } from 'cdktf';
+import { TerraformResource, TerraformResourceConfig } from '../cdk';
 
 export interface TerraformDataProps extends Omit<TerraformResourceConfig, 'terraformResourceType'> {
   /** Shown in the plan; a change updates the resource in place. */

@@ -1,12 +1,21 @@
 // The seed's "Table Ownership Registry" and "Shared Write Access" tables, generated from the
 // code (so they cannot drift from it), plus application-level references and acknowledged
 // rules; and a CODEOWNERS fragment giving each service's folder to its team.
+import * as path from 'node:path';
 import type { ServiceStack } from '../stacks/service-stack';
 import { BedrockProject, serviceStacksOf } from '../project';
 import { acknowledgementsOf } from '../rules/acknowledgements';
+import { WRITER_TABLE_PRIVILEGES } from '../stacks/access-policy';
 
 /** A table cell: a pipe would end the cell and any line break (LF, CR or CRLF) the row. */
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\r\n?|\n/g, ' ');
+
+/**
+ * A decision record as a link that works from docs/ (where this file is written):
+ * `[docs/adr/0001-x.md](adr/0001-x.md)`. The path was checked when the table was built
+ * (lib/model/decision-record.ts): letters, digits, hyphens and slashes only.
+ */
+export const decisionLink = (record: string): string => `[${record}](${path.posix.relative('docs', record)})`;
 
 
 /** `stacks`: the project's service stacks when the caller built them already (the review does). */
@@ -31,11 +40,14 @@ export function renderOwnershipRegistry(project: BedrockProject, stacks: readonl
     '',
     '## Exception: Shared Write Access',
     '',
-    '| Table | Primary Owner | Secondary Writers | Reason |',
-    '|-------|---------------|-------------------|--------|',
+    `Each exception is a role \`<writer>_writes_<table>\` holding ${WRITER_TABLE_PRIVILEGES.join(', ')} on that table, granted by the decision linked here`,
+    '(`npm run bedrock -- adr new <title>` writes one). Adding or removing one changes grants only: no migration.',
+    '',
+    '| Table | Primary Owner | Secondary Writers | Reason | Decision |',
+    '|-------|---------------|-------------------|--------|----------|',
   ];
-  const shared = tables.flatMap((t) => t.sharedWriters.map((w) => `| \`${t.name}\` | ${t.service} | ${w.service} | ${cell(w.reason)} |`));
-  lines.push(...(shared.length > 0 ? shared : ['| (None yet) | - | - | - |']));
+  const shared = tables.flatMap((t) => t.sharedWriters.map((w) => `| \`${t.name}\` | ${t.service} | ${w.service} | ${cell(w.reason)} | ${decisionLink(w.decision)} |`));
+  lines.push(...(shared.length > 0 ? shared : ['| (None yet) | - | - | - | - |']));
   lines.push('', '## Application-level references', '', 'References between services, kept by the applications: no foreign key crosses services.', '');
   lines.push('| From | To | Owner of the target |', '|------|----|---------------------|');
   const references = tables.flatMap((t) =>

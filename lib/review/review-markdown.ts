@@ -1,8 +1,11 @@
 // The review page as Markdown a reviewer reads on GitHub: per service with something pending,
 // the migrations with their SQL step by step, each statement's lock and what it blocks, the lint
-// findings and the acknowledgements, grants gained and lost, read contracts and ownership rows
-// touched, and the service's ER diagram (a mermaid block GitHub draws).
-import { ReviewMigration, ReviewPage, ServiceReview } from './review-page';
+// findings and the acknowledgements, grants gained and lost, shared-write exceptions added and
+// removed with their reasons and decision records, read contracts and ownership rows touched,
+// and the service's ER diagram (a mermaid block GitHub draws).
+import { inlineText } from '../registry/markdown-text';
+import { appRoleName } from '../services/service-registry';
+import { ReviewMigration, ReviewPage, ServiceReview, SharedWriteException } from './review-page';
 
 /** A fence longer than any run of backticks in `text`: SQL or a model string cannot close it early. */
 function fenced(language: string, text: string): string[] {
@@ -26,13 +29,18 @@ export function reviewMarkdown(page: ReviewPage): string {
 }
 
 function isTouched(s: ServiceReview): boolean {
-  return s.migrations.length + s.grants.gained.length + s.grants.lost.length + s.readContracts.added.length + s.readContracts.removed.length + s.ownership.added.length + s.ownership.removed.length > 0;
+  return (
+    s.migrations.length + s.grants.gained.length + s.grants.lost.length + s.sharedWriters.added.length + s.sharedWriters.removed.length +
+      s.readContracts.added.length + s.readContracts.removed.length + s.ownership.added.length + s.ownership.removed.length >
+    0
+  );
 }
 
 function serviceSection(s: ServiceReview): string[] {
   const lines = [`## ${s.service}`, ''];
   for (const migration of s.migrations) lines.push(...migrationSection(migration));
   lines.push(...changes('Grants', s.grants.gained, s.grants.lost, 'gained', 'lost'));
+  lines.push(...sharedWriteSection(s));
   lines.push(...changes('Read contracts on its tables', s.readContracts.added, s.readContracts.removed, 'added', 'removed'));
   lines.push(...changes('Ownership', s.ownership.added, s.ownership.removed, 'added', 'removed'));
   lines.push(`### Tables of ${s.service}`, '', 'Solid edges: foreign keys inside the service; dotted: application-level references to other services.', '', ...fenced('mermaid', s.diagram), '');
@@ -64,3 +72,29 @@ function changes(title: string, added: readonly string[], removed: readonly stri
   if (added.length + removed.length === 0) return [];
   return [`### ${title}`, '', ...added.map((l) => `- ${plus}: ${cell(l)}`), ...removed.map((l) => `- ${minus}: ${cell(l)}`), ''];
 }
+
+/**
+ * Shared-write exceptions added or removed: who writes which table through which role, why, and
+ * the decision record. Only grants change (no migration); the reason is the code's text, shown
+ * as words (never markup); the record's path holds letters, digits, hyphens and slashes only.
+ */
+function sharedWriteSection(s: ServiceReview): string[] {
+  const { added, removed } = s.sharedWriters;
+  if (added.length + removed.length === 0) return [];
+  const record = (e: SharedWriteException) => (e.decision ? `decision \`${e.decision}\`` : 'no decision record linked');
+  return [
+    '### Shared-write exceptions',
+    '',
+    'Grants only, no migration: the role of each exception gains or loses its privileges on the table.',
+    '',
+    ...added.map((e) => `- added: ${e.writer} writes \`${e.table}\` through role \`${e.role}\` (member: \`${appRoleName(e.writer)}\`). Reason: ${inlineText(e.reason)}. ${upper(record(e))}.`),
+    ...removed.map(
+      (e) =>
+        `- removed: ${e.writer} no longer writes \`${e.table}\`; role \`${e.role}\` loses its privileges. It was granted for: ${inlineText(e.reason)} (${record(e)}): ` +
+        'record why it ends in that decision record or a new one (`npm run bedrock -- adr new <title>`).',
+    ),
+    '',
+  ];
+}
+
+const upper = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;

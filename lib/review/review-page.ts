@@ -1,6 +1,7 @@
 // The review page's content, as data (the Markdown and the JSON are two renderings of it): per
 // service, the migrations pending against a base with each statement's lock and lint findings,
-// the grants gained and lost, the read contracts and ownership rows touched, and an ER diagram.
+// the grants gained and lost, the shared-write exceptions added and removed (with their reasons and
+// decision records), the read contracts and ownership rows touched, and an ER diagram.
 import { Migration } from '../migrations/migration-file';
 import { stepStatements } from '../migrations/planned-steps';
 import { statementLock } from '../lint/statement-lock';
@@ -11,6 +12,8 @@ import { fileAcknowledgements } from '../statements/file-acknowledgements';
 import { JUDGED_RULES } from '../statements/statement-rules';
 import { statementContext } from '../statements/statement-context';
 import { renderAccess, renderOwnershipRegistry } from '../registry/ownership-registry';
+import { decisionRecordProblem } from '../model/decision-record';
+import { sharedWriterRoleName } from '../stacks/access-policy';
 import { erDiagram } from './er-diagram';
 import { GitBase } from './git-base';
 import type { ParsedStatement } from '../statements/statement-rule';
@@ -31,10 +34,28 @@ export interface ReviewMigration {
   readonly acknowledgements: readonly { readonly rule: string; readonly reason: string }[];
 }
 
+/** A shared-write exception on one of the service's tables, as the ownership registry lists it. */
+export interface SharedWriteException {
+  /** `<service>.<table>`, e.g. `decision_engine.signals`. */
+  readonly table: string;
+  /** The service that may write it besides the owner. */
+  readonly writer: string;
+  /** The role holding the writer's INSERT, UPDATE, DELETE, e.g. `portfolio_writes_signals`. */
+  readonly role: string;
+  readonly reason: string;
+  /** The decision record linked, e.g. `docs/adr/0001-portfolio-writes-signals.md`; absent in a base written before records were linked. */
+  readonly decision?: string;
+}
+
 export interface ServiceReview {
   readonly service: string;
   readonly migrations: readonly ReviewMigration[];
   readonly grants: { readonly gained: readonly string[]; readonly lost: readonly string[] };
+  /**
+   * Shared-write exceptions on the service's tables added or removed against the base, each with
+   * its reason and decision record (a changed reason or record is one removed and one added).
+   */
+  readonly sharedWriters: { readonly added: readonly SharedWriteException[]; readonly removed: readonly SharedWriteException[] };
   readonly readContracts: { readonly added: readonly string[]; readonly removed: readonly string[] };
   readonly ownership: { readonly added: readonly string[]; readonly removed: readonly string[] };
   /** Mermaid erDiagram source. */
@@ -66,13 +87,16 @@ export function reviewPage(project: BedrockProject, base: GitBase, services: rea
       const pending = directory.read().migrations.filter((m) => !atBase.has(m.id));
       const ownRows = (lines: readonly string[], marker: (l: string) => boolean) => lines.filter(marker);
       const ownership = (l: string) => new RegExp(`^\\| \`[^\`]+\` \\| ${service} \\|`).test(l);
+      const exceptions = (lines: readonly string[]) => sharedWriteExceptions(lines).filter((e) => e.table.startsWith(`${service}.`));
       const contract = (l: string) => new RegExp(`^\\| [a-z0-9_]+ \\| \`${service}\\.`).test(l);
       return {
         service,
         migrations: pending.map((m) => reviewMigration(m, service, project)),
         grants: baseAccessText === undefined ? { gained: [], lost: [] } : gainedAndLost(difference(baseAccess.get(service) ?? [], headAccess.get(service) ?? [])),
         readContracts: difference(ownRows(baseRegistry, contract).map(contractText), ownRows(headRegistry, contract).map(contractText)),
-        ownership: difference(ownRows(baseRegistry, ownership), ownRows(headRegistry, ownership)),
+        sharedWriters: exceptionDifference(exceptions(baseRegistry), exceptions(headRegistry)),
+        // The ownership table only: the exceptions are shown above, with their reasons and records.
+        ownership: difference(ownRows(section(baseRegistry, OWNERSHIP_HEADING), ownership), ownRows(section(headRegistry, OWNERSHIP_HEADING), ownership)),
         diagram: erDiagram(stack.tables),
       };
     }),
@@ -112,6 +136,48 @@ function sections(text: string): Map<string, string[]> {
     else if (current && line.startsWith('- ')) current.push(line.slice(2));
   }
   return found;
+}
+
+const OWNERSHIP_HEADING = '## Table Ownership Registry';
+const SHARED_WRITE_HEADING = '## Exception: Shared Write Access';
+
+/** The lines of a generated document under `heading`, up to the next `## ` heading. */
+function section(lines: readonly string[], heading: string): string[] {
+  const start = lines.indexOf(heading);
+  if (start < 0) return [];
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
+  return lines.slice(start + 1, end < 0 ? lines.length : end);
+}
+
+/**
+ * The rows of the registry's shared-write table, read back: `| \`table\` | owner | writer |
+ * reason | [record](link) |` (a base written before records were linked has no decision column).
+ * The base's file is only text in git: a decision that is not a record's path is left out.
+ */
+function sharedWriteExceptions(lines: readonly string[]): SharedWriteException[] {
+  return section(lines, SHARED_WRITE_HEADING).flatMap((line) => {
+    // Cells are split at pipes that no backslash escapes (the registry escapes pipes in reasons).
+    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+    const table = /^`([a-z0-9_]+)`$/.exec(cells[0] ?? '');
+    if (!table || cells.length < 4) return [];
+    const [, owner, writer, reason, decisionCell] = cells;
+    if (!/^[a-z0-9_]+$/.test(owner) || !/^[a-z0-9_]+$/.test(writer)) return [];
+    const record = /^\[([^\]]+)\]\(/.exec(decisionCell ?? '')?.[1];
+    return [{
+      table: `${owner}.${table[1]}`,
+      writer,
+      role: sharedWriterRoleName(writer, table[1]),
+      reason: reason.replace(/\\\|/g, '|'),
+      ...(record !== undefined && decisionRecordProblem(record) === undefined ? { decision: record } : {}),
+    }];
+  });
+}
+
+function exceptionDifference(before: readonly SharedWriteException[], after: readonly SharedWriteException[]): { added: SharedWriteException[]; removed: SharedWriteException[] } {
+  const key = (e: SharedWriteException) => JSON.stringify([e.table, e.writer, e.reason, e.decision ?? null]);
+  const beforeKeys = new Set(before.map(key));
+  const afterKeys = new Set(after.map(key));
+  return { added: after.filter((e) => !beforeKeys.has(key(e))), removed: before.filter((e) => !afterKeys.has(key(e))) };
 }
 
 function difference(before: readonly string[], after: readonly string[]): { added: string[]; removed: string[] } {

@@ -1,17 +1,19 @@
 // The Bedrock rule pack: the list of rules, and the aspect that runs them at synth. A finding
 // fails synth with the construct path, the rule id and the fix, unless the construct
 // acknowledged that rule with a reason. Acknowledgements themselves are checked too.
-import { IAspect } from 'cdktf';
+import { IAspect } from '../cdk';
 import { IConstruct } from 'constructs';
 import { Table } from '../model/table';
 import { ServiceRegistry } from '../services/service-registry';
 import { acknowledgementsOf } from './acknowledgements';
+import { DecisionRecordsExist } from './decision-records-exist';
 import { DeclaredReadsExist } from './declared-reads-exist';
 import { ReadContractsKept } from './read-contracts-kept';
 import { IdentifierLength } from './identifier-length';
 import { MigrationFileNames } from './migration-file-names';
 import { NoCrossServiceForeignKeys } from './no-cross-service-foreign-keys';
 import { NoReservedWords } from './no-reserved-words';
+import { projectRootOf } from './project-root';
 import { Rule, RuleContext } from './rule';
 import { SharedWritesHaveReasons } from './shared-writes-have-reasons';
 import { SnakeCaseNames } from './snake-case-names';
@@ -27,6 +29,7 @@ export const BEDROCK_RULES: readonly Rule[] = [
   SharedWritesHaveReasons,
   DeclaredReadsExist,
   ReadContractsKept,
+  DecisionRecordsExist,
   SnakeCaseNames,
   NoReservedWords,
   IdentifierLength,
@@ -58,7 +61,7 @@ export class BedrockRules implements IAspect {
 
   visit(construct: IConstruct): void {
     // All tables of the app, gathered once: aspects run when every construct exists.
-    this.context ??= { registry: this.registry, tables: construct.node.root.node.findAll().filter((c): c is Table => c instanceof Table) };
+    this.context ??= { registry: this.registry, tables: construct.node.root.node.findAll().filter((c): c is Table => c instanceof Table), root: projectRootOf(construct) };
     const messages = findings(construct, this.context);
     if (messages.length > 0) construct.node.addValidation({ validate: () => messages });
   }

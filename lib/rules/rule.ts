@@ -9,6 +9,11 @@ export interface RuleContext {
   readonly registry: ServiceRegistry;
   /** Every table of the app (all services), for rules that compare tables across services. */
   readonly tables: readonly Table[];
+  /**
+   * The project's folder (absolute), where files the constructs link to are looked up, e.g.
+   * decision records in docs/adr/ (lib/rules/project-root.ts says how it is found).
+   */
+  readonly root: string;
 }
 
 export interface Rule {

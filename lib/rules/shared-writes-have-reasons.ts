@@ -1,6 +1,8 @@
 // BEDROCK-O5: only the owner writes its tables, except declared shared-write exceptions, each
 // with a registered writer service and a written reason (the seed's "Shared Write Access"),
-// and each with a role of its own (`<writer>_writes_<table>`) that PostgreSQL keeps whole.
+// and each with a role of its own (`<writer>_writes_<table>`) that PostgreSQL keeps whole. Each
+// also links its decision record: the link's form is checked when the table is built
+// (lib/model/decision-record.ts), the file's existence at synth (BEDROCK-O8).
 import { Table } from '../model/table';
 import { MAX_IDENTIFIER_BYTES } from '../sql/identifier';
 import { sharedWriterRoleName } from '../stacks/access-policy';

@@ -2,6 +2,7 @@
 // longest-running transaction first. Named by pid, application, state and start times, never by
 // their query text (it may hold data or secrets).
 import { ClientBase } from 'pg';
+import { elapsedText } from './elapsed';
 
 interface Holder {
   readonly pid: number;
@@ -10,6 +11,8 @@ interface Holder {
   readonly state: string | null;
   readonly xact_start: Date | null;
   readonly query_start: Date | null;
+  /** The server's clock when asked. */
+  readonly now: Date;
   /** For an autovacuum worker: what it works on (`autovacuum: VACUUM ANALYZE datahub.klines`), no user data. */
   readonly autovacuum: string | null;
 }
@@ -30,8 +33,9 @@ export interface Blockers {
 
 /**
  * One line naming the sessions that hold locks on `tables` (schema-qualified, quoted SQL names,
- * resolved with to_regclass), e.g. `pid 4242 (application "psql", idle in transaction,
- * transaction started 2026-01-01T10:00:00.000Z, last query started 2026-01-01T10:00:01.000Z)`.
+ * resolved with to_regclass), e.g. `pid 4242 (application "psql", idle in transaction, in a
+ * transaction open since 2026-01-01T10:00:00.000Z (for 42 s), last query started
+ * 2026-01-01T10:00:01.000Z)`.
  *
  * Asked after the wait ended, so the writers that queued behind the step's own lock request hold
  * their locks by now too: only sessions whose transaction began before the try was sent
@@ -43,7 +47,7 @@ export async function blockingSessions(client: ClientBase, tables: readonly stri
   const deadlockTimeoutMs = await deadlockTimeout(client);
   if (tables.length === 0) return { text: 'a session the runner cannot name (the step lists no tables)', yieldingAutovacuum: false, deadlockTimeoutMs };
   const { rows } = await client.query<Holder & { before_wait: boolean }>(
-    `SELECT a.pid, a.application_name, a.backend_type, a.state, a.xact_start, a.query_start,
+    `SELECT a.pid, a.application_name, a.backend_type, a.state, a.xact_start, a.query_start, pg_catalog.clock_timestamp() AS now,
             CASE WHEN a.backend_type = 'autovacuum worker' THEN pg_catalog.left(a.query, 200) END AS autovacuum,
             coalesce(a.xact_start < $2::timestamptz, false) AS before_wait
        FROM pg_catalog.pg_stat_activity a
@@ -70,11 +74,29 @@ async function deadlockTimeout(client: ClientBase): Promise<number> {
   return Number(rows[0]?.ms ?? 1000);
 }
 
+/**
+ * Since when a holder holds its locks, as closely as PostgreSQL tells: it records no time for a
+ * granted lock (pg_locks.waitstart, PostgreSQL 14+, is for a request still waiting and is
+ * cleared at the grant). A table lock is held until its transaction ends, so it was taken at
+ * its transaction's start at the earliest: `in a transaction open since X (for N s)` bounds how
+ * long it has been held (no closer bound exists: the time of the statement that took it is
+ * gone). A command that runs transactions of its own (CREATE INDEX CONCURRENTLY) holds its
+ * lock across them, from its statement's start: that start, older than its transaction's, is
+ * the bound then.
+ */
+function heldSince(holder: Holder): string | undefined {
+  const since = (at: Date): string => `since ${at.toISOString()} (for ${elapsedText(holder.now.getTime() - at.getTime())})`;
+  const { xact_start: transaction, query_start: statement } = holder;
+  if (holder.state === 'active' && statement && transaction && statement < transaction) return `in a statement running ${since(statement)}, across its own transactions`;
+  return transaction ? `in a transaction open ${since(transaction)}` : undefined;
+}
+
 function describeHolder(holder: Holder): string {
-  if (holder.autovacuum !== null) return `pid ${holder.pid} (autovacuum worker, ${JSON.stringify(holder.autovacuum)}${holder.xact_start ? `, since ${holder.xact_start.toISOString()}` : ''})`;
+  const held = heldSince(holder);
+  if (holder.autovacuum !== null) return `pid ${holder.pid} (autovacuum worker, ${JSON.stringify(holder.autovacuum)}${held ? `, ${held}` : ''})`;
   // Any session sets its own application_name: quoted as JSON, it cannot break the log line.
   const parts = [`application ${JSON.stringify(holder.application_name)}`, holder.state ?? 'state unknown'];
-  if (holder.xact_start) parts.push(`transaction started ${holder.xact_start.toISOString()}`);
+  if (held) parts.push(held);
   if (holder.query_start) parts.push(`last query started ${holder.query_start.toISOString()}`);
   return `pid ${holder.pid} (${parts.join(', ')})`;
 }

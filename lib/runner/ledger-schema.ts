@@ -100,7 +100,8 @@ async function takeSetupLock(client: ClientBase, waitMs: number): Promise<void> 
   await client.query(`SELECT ${SETUP_LOCK}`).catch(async (error: { code?: string }) => {
     if (error.code !== '55P03') throw error;
     await client.query('ROLLBACK');
-    const holder = await advisoryLockHolder(client, '0');
+    // Runners take it for the ledger's creation transaction: its holder has held it since that transaction began, at most.
+    const holder = (await advisoryLockHolder(client, '0', [], 'transaction')).who;
     throw new LedgerLockTimeout(
       `creating the ledger (schema bedrock) waits for the advisory lock (hashtext('bedrock'), 0), held by ${holder}. Waited ${Math.round(waitMs / 1000)} s: ` +
         'another deploy is creating it, or a session took that key by mistake: end that session (pg_terminate_backend) and deploy again',

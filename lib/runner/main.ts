@@ -1,7 +1,7 @@
 // The runner as Terraform starts it (bundled into one file: needs only node):
 //   node runner.js --manifest <file> --expect <sha256> [--allow-downgrades] [timeouts and retries, see runner-flags.ts]
-// Connects with DATABASE_URL or the PG* variables; prints one line per migration (and per step
-// of a migration of several steps).
+// Connects with DATABASE_URL or the PG* variables; prints a line when each migration (and each
+// step of a migration of several steps) starts and ends, and every 30 s while a step runs.
 import './node-navigator'; // first: before pg is loaded
 import { readFileSync } from 'node:fs';
 import { connect } from './connect';

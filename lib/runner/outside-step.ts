@@ -22,8 +22,9 @@ export async function runOutsideTransaction(context: RunContext, sql: string, lo
     destroyConnection(client);
     throw new SilentServer(bound);
   } finally {
-    // The ledger is written as the deploying user, with the runner's own settings again.
+    // The ledger is written as the deploying user, with the runner's own settings again (and
+    // its name, which says since when it holds the service's lock).
     await client.query('RESET ROLE').catch(() => undefined);
-    await pinSession(client, sessionSettings(plan, settings)).catch(() => undefined);
+    await pinSession(client, { ...sessionSettings(plan, settings), applicationName: context.applicationName }).catch(() => undefined);
   }
 }

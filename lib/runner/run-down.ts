@@ -5,6 +5,7 @@ import { LedgerRow } from './ledger';
 import { downStepsOf } from './ledger-down-steps';
 import { PlannedStep } from './planned-migration';
 import { RunContext } from './run-context';
+import { stepsSummary } from './progress';
 import { runSteps, StepsFrom } from './run-step';
 import { downStepLedger } from './step-ledger';
 import { stepName, StepToRun } from './step-to-run';
@@ -14,14 +15,14 @@ export interface PendingDown extends StepsFrom {
   readonly row: LedgerRow;
 }
 
-
 export async function runDown(context: RunContext, pending: PendingDown): Promise<void> {
   const { row } = pending;
   const service = context.plan.service;
   const steps = downStepsOf(row);
   const started = Date.now();
-  if (pending.resumed) context.log(`${service}: resuming the rollback of ${row.id} at down step ${pending.from + 1} of ${steps.length}`);
-  await runSteps(context, steps, pending.from, `${row.id} down step`, (index) => downStep(context, pending, steps, index, started));
+  context.log(pending.resumed ? `${service}: resuming the rollback of ${row.id} at down step ${pending.from + 1} of ${steps.length}` : `${service}: rolling back ${row.id}${stepsSummary(steps)}`);
+  const label = { id: row.id, kind: 'down step', whole: `rollback of ${row.id}` } as const;
+  await runSteps(context, steps, pending.from, label, (index) => downStep(context, pending, steps, index, started));
   context.log(`${service}: rolled back ${row.id} in ${Date.now() - started} ms`);
 }
 

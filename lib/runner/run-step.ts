@@ -15,6 +15,7 @@ import { inOneTransaction } from './step-transaction';
 import { lostOutside, retryLine, stepFailure, unrecorded } from './step-messages';
 import { blockingSessions } from './blocking-sessions';
 import { StepToRun } from './step-to-run';
+import { stepMode, StepsLabel, stepSubject, whileRunning } from './progress';
 
 /** 'already done': a resumed index step found its index as the step leaves it, and was only recorded. */
 export type StepOutcome = 'ran' | 'already done';
@@ -29,13 +30,20 @@ export interface StepsFrom {
   readonly interrupted: boolean;
 }
 
-/** Runs `steps` from `from`, in order; one log line per step of a migration of several (`<label> 2/4 ...`). */
-export async function runSteps(context: RunContext, steps: readonly PlannedStep[], from: number, label: string, toRun: (index: number) => StepToRun): Promise<void> {
+/**
+ * Runs `steps` from `from`, in order. For a migration of several steps, a line when each starts
+ * (`step 2/4 of <id> started (in a transaction)`) and one when it ends (`<id> step 2/4 in N ms`);
+ * for any step, while it runs, a line per progress interval (`... still running after 30 s`).
+ */
+export async function runSteps(context: RunContext, steps: readonly PlannedStep[], from: number, label: StepsLabel, toRun: (index: number) => StepToRun): Promise<void> {
+  const service = context.plan.service;
   for (let index = from; index < steps.length; index++) {
+    const subject = stepSubject(label, index, steps.length);
+    if (steps.length > 1) context.log(`${service}: ${subject} started (${stepMode(steps[index])})`);
     const started = Date.now();
-    const outcome = await runStep(context, toRun(index));
+    const outcome = await whileRunning(context.progressIntervalMs, (elapsed) => context.log(`${service}: ${subject} still running after ${elapsed}`), () => runStep(context, toRun(index)));
     const outside = steps[index].transactional ? '' : ' (outside a transaction)';
-    if (steps.length > 1) context.log(`${context.plan.service}: ${label} ${index + 1}/${steps.length}${outside} ${outcome === 'ran' ? 'in' : 'found done, recorded in'} ${Date.now() - started} ms`);
+    if (steps.length > 1) context.log(`${service}: ${label.id} ${label.kind} ${index + 1}/${steps.length}${outside} ${outcome === 'ran' ? 'in' : 'found done, recorded in'} ${Date.now() - started} ms`);
   }
 }
 

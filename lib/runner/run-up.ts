@@ -1,7 +1,9 @@
 // A migration's up, step by step from where the ledger says it stopped (the first step for a
-// migration not yet in the ledger). One line per step for a migration of several steps.
+// migration not yet in the ledger). A line when it starts and when it ends, and for a migration
+// of several steps, when each step starts and ends (see progress.ts).
 import { PlannedMigration } from './planned-migration';
 import { RunContext } from './run-context';
+import { stepsSummary } from './progress';
 import { runSteps, StepsFrom } from './run-step';
 import { StepsEntry, upStepLedger } from './step-ledger';
 import { stepName, StepToRun } from './step-to-run';
@@ -17,8 +19,9 @@ export async function runUp(context: RunContext, pending: PendingUp): Promise<vo
   const total = migration.upSteps.length;
   const started = Date.now();
   const entry = stepsEntry(service, migration);
-  if (pending.resumed) context.log(`${service}: resuming ${migration.id} at step ${pending.from + 1} of ${total}`);
-  await runSteps(context, migration.upSteps, pending.from, `${migration.id} step`, (index) => upStep(pending, entry, index));
+  context.log(pending.resumed ? `${service}: resuming ${migration.id} at step ${pending.from + 1} of ${total}` : `${service}: applying ${migration.id}${stepsSummary(migration.upSteps)}`);
+  const label = { id: migration.id, kind: 'step', whole: migration.id } as const;
+  await runSteps(context, migration.upSteps, pending.from, label, (index) => upStep(pending, entry, index));
   const outside = migration.upSteps.every((s) => !s.transactional) ? ' (outside a transaction)' : '';
   context.log(`${service}: applied ${migration.id}${outside} in ${Date.now() - started} ms`);
 }

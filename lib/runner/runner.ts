@@ -1,13 +1,14 @@
 // The migration runner: converges one service's part of the database to the plan's head.
 // One session, one advisory lock per service; each migration runs as its steps (see
 // run-step.ts), as the owner role with lock and statement timeouts, the ledger following every
-// step, so a deploy that stopped resumes where it stopped.
+// step, so a deploy that stopped resumes where it stopped. It logs a line when each migration
+// and step starts and ends, and while a step runs, how long it has run (see progress.ts).
 import { refuseUnadoptedLegacyTables } from './legacy-tables';
 import { ClientBase } from 'pg';
 import { ensureLedger, LedgerLockTimeout, ledgerRows } from './ledger';
 import { lockService, unlockService } from './service-lock';
 import { pinSession } from './session';
-import { ConvergeOptions, runnerSettings, sessionSettings } from './converge-options';
+import { ConvergeOptions, progressIntervalMs, runnerSettings, sessionSettings } from './converge-options';
 import { RunnerError } from './runner-error';
 import { reconcile } from './reconcile';
 import { recordMissingDownSteps } from './ledger-down-steps';
@@ -29,16 +30,17 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   const settings = runnerSettings(options);
+  const progressInterval = progressIntervalMs(options);
   await pinSession(client, sessionSettings(plan, settings));
-  await lockService(client, plan.service, {
+  const applicationName = await lockService(client, plan.service, {
     waitMs: settings.lockWaitMs,
-    onWait: (holder) => log(`${plan.service}: waiting for another deploy to finish: ${holder}`),
+    onWait: (holds) => log(`${plan.service}: waiting for another deploy to finish: ${holds}`),
   });
   try {
     await ensureLedger(client, settings.lockWaitMs).catch((error) => {
       throw error instanceof LedgerLockTimeout ? new RunnerError(`${plan.service}: ${error.message}`) : error;
     });
-    const context: RunContext = { client, plan, options, settings, log, committed: false };
+    const context: RunContext = { client, plan, options, settings, log, applicationName, progressIntervalMs: progressInterval, committed: false };
     const result = await run(context);
     const head = plan.migrations[plan.migrations.length - 1]?.id ?? 'no migration';
     const what = result.applied.length + result.rolledBack.length === 0 ? 'up to date, nothing to do' : `${result.applied.length} applied, ${result.rolledBack.length} rolled back`;

@@ -1,7 +1,7 @@
 // Where a stack keeps its Terraform state, from the environment's backend setting.
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { LocalBackend, TerraformBackend, TerraformRemoteState, TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformBackend, TerraformRemoteState, TerraformStack } from '../cdk';
 import { BackendConfig } from './environment';
 
 /**

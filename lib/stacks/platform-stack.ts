@@ -3,13 +3,7 @@
 // Service stacks depend on it; it knows nothing about tables.
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { TerraformOutput } from 'cdktf';
-import { Database } from '@cdktf/provider-postgresql/lib/database';
-import { Extension } from '@cdktf/provider-postgresql/lib/extension';
-import { Grant } from '@cdktf/provider-postgresql/lib/grant';
-import { GrantRole } from '@cdktf/provider-postgresql/lib/grant-role';
-import { Role } from '@cdktf/provider-postgresql/lib/role';
-import { Schema } from '@cdktf/provider-postgresql/lib/schema';
+import { Database, Extension, Grant, GrantRole, Role, Schema, TerraformOutput } from '../cdk';
 import { configureBackend } from './backend';
 import { BedrockStack } from './bedrock-stack';
 import { EnvironmentConfig, environmentProblems } from './environment';

@@ -2,7 +2,7 @@
 // No password is ever set here: the provider reads PGPASSWORD (and any other PG* variable
 // left unset below) when Terraform runs.
 import { Construct } from 'constructs';
-import { PostgresqlProvider } from '@cdktf/provider-postgresql/lib/provider';
+import { PostgresqlProvider } from '../cdk';
 import { ConnectionConfig } from './environment';
 
 export interface PostgresProviderOptions {

@@ -1,6 +1,6 @@
 // Makes resources run one after another. Grants on the same catalog row must never run in
 // parallel (cyrilgdn/terraform-provider-postgresql#178, "tuple concurrently updated").
-import { TerraformResource } from 'cdktf';
+import { TerraformResource } from '../cdk';
 
 export class ResourceChain {
   private last?: TerraformResource;

@@ -2,12 +2,8 @@
 // defined in it, and it holds the privileges on those tables. Only the owner's stack grants
 // on its schema's tables, so no two stacks ever grant on the same object.
 import { Construct } from 'constructs';
-import { Aspects, Lazy, TerraformOutput, TerraformResource } from 'cdktf';
-import { DefaultPrivileges } from '@cdktf/provider-postgresql/lib/default-privileges';
-import { Grant } from '@cdktf/provider-postgresql/lib/grant';
+import { Aspects, DefaultPrivileges, Grant, GrantRole, Lazy, Role, TerraformOutput, TerraformResource } from '../cdk';
 import { accessLines, ColumnReadGrant, columnReadLines, columnReads as columnReads_, RoleAccess, sharedWriterRoleName, tableAccess, WRITER_SEQUENCE_PRIVILEGES, WRITER_TABLE_PRIVILEGES } from './access-policy';
-import { GrantRole } from '@cdktf/provider-postgresql/lib/grant-role';
-import { Role } from '@cdktf/provider-postgresql/lib/role';
 import { DirectoryState, MigrationDirectory } from '../migrations/migration-directory';
 import { migrationFolderProblems } from '../migrations/folder-check';
 import { ServiceSchema } from '../migrations/service-schema';

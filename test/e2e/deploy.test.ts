@@ -18,7 +18,7 @@ const service = 'mlops';
 const owner = `${service}_owner`;
 
 const appSource = (migrations: string) => `
-import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { App, LocalBackend, TerraformStack } from '${path.join(projectRoot, 'lib', 'cdk')}';
 import { loadSqlParser } from '${path.join(projectRoot, 'lib')}';
 import { MigrationDirectory } from '${path.join(projectRoot, 'lib', 'migrations', 'migration-directory')}';
 import { ServiceMigrations } from '${path.join(projectRoot, 'lib', 'migrations', 'service-migrations')}';

@@ -2,7 +2,7 @@
 // the postgresql provider would apply them (test/support/provider-sql.ts), the migrations by
 // the runner; then each service's app role tries everything on every table, and the result
 // equals the policy exactly.
-import { Testing } from 'cdktf';
+import { Testing } from '../../lib/cdk';
 import { Client } from 'pg';
 import { bigint, defineEnvironment, EnvironmentConfig, generateMigration, MigrationDirectory, ServiceRegistry, ServiceStack, Table, text, appRoleName } from '../../lib';
 import { migrationPlan } from '../../lib/migrations/migration-plan';
@@ -10,6 +10,7 @@ import { converge } from '../../lib/runner/runner';
 import { serviceStacksOf, BedrockProject } from '../../lib/project';
 import { applyStep, literal, stepsOf } from '../support/provider-sql';
 import { useTestDatabase } from '../support/database';
+import { DECISION, decisionRecords } from '../support/decision-records';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -31,7 +32,7 @@ const project: BedrockProject = {
   migrationsDirectory: (service) => path.join(root, service, 'migrations'),
   tables: {
     datahub: (stack) => {
-      new Table(stack, 'klines', { columns: { id: bigint().generatedAlwaysAsIdentity(), symbol: text().notNull().default('x') }, primaryKey: ['id'], sharedWriters: [{ service: 'mlops', reason: 'writes model features back' }] });
+      new Table(stack, 'klines', { columns: { id: bigint().generatedAlwaysAsIdentity(), symbol: text().notNull().default('x') }, primaryKey: ['id'], sharedWriters: [{ service: 'mlops', reason: 'writes model features back', decision: DECISION }] });
       new Table(stack, 'chain_data', { columns: { id: bigint().generatedAlwaysAsIdentity(), note: text(), secret: text() }, primaryKey: ['id'] });
     },
     portfolio: (stack) => {
@@ -78,7 +79,7 @@ beforeAll(async () => {
     generateMigration({ directory, model: stack.schemaModel(), description: 'initial' });
   }
   const environment: EnvironmentConfig = { name: 'access', connection: { database: db.name, username: 'postgres' }, services: registry.names };
-  const app = Testing.app();
+  const app = Testing.app({ context: decisionRecords([DECISION], root).context });
   const defined = defineEnvironment(app, { environment, registry, tables: project.tables, migrationsDirectory: project.migrationsDirectory });
   stacks = Object.fromEntries([defined.platform, ...defined.services].map((s) => [s.node.id, JSON.parse(Testing.synth(s, true))]));
 

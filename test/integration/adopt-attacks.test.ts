@@ -16,7 +16,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Testing } from 'cdktf';
+import { Testing } from '../../lib/cdk';
 import { Client } from 'pg';
 import { appRoleName, BedrockProject, DefineTables, defineEnvironment, EnvironmentConfig, MigrationDirectory, ownerRoleName, quoteIdentifier, ServiceRegistry, Table, text } from '../../lib';
 import { schemaDrift } from '../../lib/catalog/drift';

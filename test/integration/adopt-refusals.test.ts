@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Testing } from 'cdktf';
+import { Testing } from '../../lib/cdk';
 import { Client } from 'pg';
 import { appRoleName, BedrockProject, DefineTables, defineEnvironment, EnvironmentConfig, MigrationDirectory, ownerRoleName, quoteIdentifier, ServiceRegistry } from '../../lib';
 import { cliOnDatabase, CliResult } from '../support/cli-on-database';

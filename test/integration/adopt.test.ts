@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Testing } from 'cdktf';
+import { Testing } from '../../lib/cdk';
 import { Client } from 'pg';
 import { appRoleName, BedrockProject, DefineTables, defineEnvironment, EnvironmentConfig, MigrationDirectory, ownerRoleName, quoteIdentifier, ServiceRegistry, ServiceStack, Table, text } from '../../lib';
 import { readLiveSchema } from '../../lib/catalog/live-schema';

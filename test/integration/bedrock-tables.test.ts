@@ -1,7 +1,7 @@
 // Round trip on real PostgreSQL: the CREATE statements rendered for Bedrock's tables run, and
 // the catalog then shows the columns, types, defaults, keys, indexes, foreign keys, enums and
 // comments the model declares.
-import { Testing } from 'cdktf';
+import { Testing } from '../../lib/cdk';
 import { createObjects, quoteIdentifier, renderDefault, renderType, ServiceStack, TableModel } from '../../lib';
 import { LiveTable, readEnums, readTables } from '../../lib/catalog/read-schema';
 import { defineBedrock } from '../../stacks';

@@ -76,7 +76,7 @@ describe('down follows the environment', () => {
     const { cli, ids } = await migrated();
     const result = await cli('down', '--service', 'datahub', '--env', 'dev');
     expect(result.err).toBe('');
-    expect(result.out).toMatch(new RegExp(`^datahub: rolled back ${ids[1]} in \\d+ ms`));
+    expect(result.out).toMatch(new RegExp(`^datahub: rolling back ${ids[1]}\\ndatahub: rolled back ${ids[1]} in \\d+ ms`));
     expect(await ledger()).toEqual([ids[0]]);
   });
 });

@@ -35,7 +35,7 @@ function migration(id: string, up: string[], down: string[] = ['SELECT 1;']): Mi
 /** Waits until the runner's session is inside a migration's pg_sleep (at most 4 s). */
 async function runnerInsideSleep(): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
+    const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'bedrock-runner portfolio %' AND query LIKE '%pg_sleep%'`);
     if (busy.rowCount === 1) return;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -160,7 +160,7 @@ describe('a lost connection', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const busy = await db.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
+      const busy = await db.query(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'bedrock-runner portfolio %' AND query LIKE '%pg_sleep%'`);
       if (busy.rowCount === 1) {
         await db.query('SELECT pg_terminate_backend($1)', [busy.rows[0].pid]);
         break;

@@ -100,7 +100,7 @@ beforeAll(async () => {
 beforeEach(() => freshDatahub());
 
 describe('a migration of several steps', () => {
-  test('applies step by step: one line per step, the ledger row applied with every step done, one up event', async () => {
+  test('applies step by step: a line when it and each step start and end, the ledger row applied with every step done, one up event', async () => {
     const m = migration('20260101_000000_datahub_steps', [
       step('ALTER TABLE datahub.klines ADD COLUMN volume numeric;'),
       step('ALTER TABLE datahub.klines ADD CONSTRAINT klines_price_positive CHECK (price > 0) NOT VALID;'),
@@ -110,9 +110,14 @@ describe('a migration of several steps', () => {
     const log: string[] = [];
     expect(await convergeOn(db, { plan: plan(m) }, log)).toEqual({ applied: [m.id], rolledBack: [] });
     expect(log.map((l) => l.replace(/\d+ ms/, 'N ms'))).toEqual([
+      `datahub: applying ${m.id} (4 steps: 3 transactional, 1 outside a transaction)`,
+      `datahub: step 1/4 of ${m.id} started (in a transaction)`,
       `datahub: ${m.id} step 1/4 in N ms`,
+      `datahub: step 2/4 of ${m.id} started (in a transaction)`,
       `datahub: ${m.id} step 2/4 in N ms`,
+      `datahub: step 3/4 of ${m.id} started (in a transaction)`,
       `datahub: ${m.id} step 3/4 in N ms`,
+      `datahub: step 4/4 of ${m.id} started (outside a transaction)`,
       `datahub: ${m.id} step 4/4 (outside a transaction) in N ms`,
       `datahub: applied ${m.id} in N ms`,
       `datahub: at ${m.id} (1 applied, 0 rolled back) in N ms`,
@@ -149,7 +154,8 @@ describe('a migration of several steps', () => {
     const log: string[] = [];
     expect((await convergeOn(db, { plan: plan(m) }, log)).applied).toEqual([m.id]);
     expect(log[0]).toBe(`datahub: resuming ${m.id} at step 2 of 3`);
-    expect(log.filter((l) => /step \d\/3/.test(l)).map((l) => l.split(' ')[3])).toEqual(['2/3', '3/3']);
+    expect(log.filter((l) => /step \d\/3 in/.test(l)).map((l) => l.split(' ')[3])).toEqual(['2/3', '3/3']);
+    expect(log.filter((l) => l.endsWith('started (in a transaction)'))).toEqual([`datahub: step 2/3 of ${m.id} started (in a transaction)`, `datahub: step 3/3 of ${m.id} started (in a transaction)`]);
     expect(await ledger()).toEqual([{ id: m.id, status: 'applied', steps_done: 3, steps_total: 3, error: null }]);
     expect(await history()).toEqual(['failed', 'up']);
     expect((await db.query(`SELECT obj_description('datahub.klines'::regclass) AS c`)).rows[0].c).toBe('Candles');
@@ -175,7 +181,7 @@ describe.each([
     let pid: number | undefined;
     for (let i = 0; i < 400 && pid === undefined; i++) {
       const { rows } = await database.query(
-        `SELECT pid FROM pg_stat_activity WHERE application_name = 'bedrock-runner datahub' AND wait_event_type = 'Lock' AND query LIKE 'CREATE INDEX CONCURRENTLY%'`,
+        `SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'bedrock-runner datahub %' AND wait_event_type = 'Lock' AND query LIKE 'CREATE INDEX CONCURRENTLY%'`,
       );
       pid = rows[0]?.pid;
       if (pid === undefined) await new Promise((r) => setTimeout(r, 25));
@@ -194,8 +200,9 @@ describe.each([
 
     const log: string[] = [];
     expect((await convergeOn(database, { plan: plan(m) }, log)).applied).toEqual([m.id]);
-    expect(log.slice(0, 2)).toEqual([
+    expect(log.slice(0, 3)).toEqual([
       `datahub: resuming ${m.id} at step 2 of 2`,
+      `datahub: step 2/2 of ${m.id} started (outside a transaction)`,
       `datahub: migration ${m.id} step 2 of 2 (line 10, outside a transaction): dropped the INVALID index datahub.klines_price_idx an earlier build left, before building it again`,
     ]);
     expect(await ledger(database)).toEqual([{ id: m.id, status: 'applied', steps_done: 2, steps_total: 2, error: null }]);
@@ -240,7 +247,7 @@ describe('index steps', () => {
     );
     const log: string[] = [];
     expect((await convergeOn(db, { plan: plan(m) }, log)).applied).toEqual([m.id]);
-    expect(log[1]).toBe(
+    expect(log[2]).toBe(
       `datahub: migration ${m.id} step 2 of 2 (line 10, outside a transaction): the index datahub.klines_price_idx exists and is valid: the interrupted run had finished the step; recorded as done without running it`,
     );
     expect(await ledger()).toEqual([{ id: m.id, status: 'applied', steps_done: 2, steps_total: 2, error: null }]);
@@ -259,7 +266,7 @@ describe('index steps', () => {
     );
     const log: string[] = [];
     expect((await convergeOn(db, { plan: plan(m) }, log)).applied).toEqual([m.id]);
-    expect(log[1]).toContain('the index datahub.klines_symbol_idx is already gone: the interrupted run had finished the step; recorded as done without running it');
+    expect(log[2]).toContain('the index datahub.klines_symbol_idx is already gone: the interrupted run had finished the step; recorded as done without running it');
     expect(await ledger()).toEqual([{ id: m.id, status: 'applied', steps_done: 2, steps_total: 2, error: null }]);
   });
 });
@@ -305,10 +312,12 @@ describe('lock timeouts', () => {
     await released;
     await client.end();
     expect(result.applied).toEqual([m.id]);
-    expect(log[0]).toMatch(
+    expect(log[0]).toBe(`datahub: applying ${m.id}`);
+    // A table lock is held since its transaction began, at the latest: that is the time told.
+    expect(log[1]).toMatch(
       new RegExp(
         `^datahub: migration ${m.id} timed out waiting 200 ms for a lock, held by pid ${pid} \\(application "bedrock-test-blocker", idle in transaction, ` +
-          'transaction started \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z, last query started [\\d:.TZ-]+\\); retry 1 of 3 in 100 ms$',
+          'in a transaction open since \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(for \\d+\\.\\d s\\), last query started [\\d:.TZ-]+\\); retry 1 of 3 in 100 ms$',
       ),
     );
     expect(log.join('\n')).not.toContain('count(');
@@ -387,8 +396,11 @@ describe('rollbacks from the ledger', () => {
     const log: string[] = [];
     // The plan no longer holds the migration: its down comes from the ledger.
     expect(await convergeOn(db, { plan: plan(), allowDowngrades: true }, log)).toEqual({ applied: [], rolledBack: [m.id] });
-    expect(log.map((l) => l.replace(/\d+ ms/, 'N ms')).slice(0, 3)).toEqual([
+    expect(log.map((l) => l.replace(/\d+ ms/, 'N ms')).slice(0, 6)).toEqual([
+      `datahub: rolling back ${m.id} (2 steps: 2 outside a transaction)`,
+      `datahub: down step 1/2 of ${m.id} started (outside a transaction)`,
       `datahub: ${m.id} down step 1/2 (outside a transaction) in N ms`,
+      `datahub: down step 2/2 of ${m.id} started (outside a transaction)`,
       `datahub: ${m.id} down step 2/2 (outside a transaction) in N ms`,
       `datahub: rolled back ${m.id} in N ms`,
     ]);

@@ -20,6 +20,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { manifestText } from '../../lib/runner/manifest';
 import { checksumOf, parseMigration } from '../../lib/migrations/migration-file';
 import { runnerBundle } from '../../lib/runner/bundle';
+import type { DriftDocument } from '../../lib/catalog/drift-report';
 
 const db = useTestDatabase();
 const reference = useTestDatabase();
@@ -61,7 +62,7 @@ describe('every Bedrock service: up to head, down to base, up again', () => {
     const project = copyOfBedrock();
     const up = await cli(project, 'migrate', '--service', service);
     expect(up.err).toBe('');
-    expect(up.out).toMatch(new RegExp(`^${service}: applied \\d{8}_\\d{6}_${service}_\\w+ in \\d+ ms\\n${service}: at .* \\(1 applied, 0 rolled back\\) in \\d+ ms$`));
+    expect(up.out).toMatch(new RegExp(`^${service}: applying (\\d{8}_\\d{6}_${service}_\\w+)\\n${service}: applied \\1 in \\d+ ms\\n${service}: at .* \\(1 applied, 0 rolled back\\) in \\d+ ms$`));
 
     // The catalog equals a fresh create of the model.
     await reference.query(`DROP SCHEMA ${service} CASCADE; CREATE SCHEMA ${service}`);
@@ -166,7 +167,8 @@ describe('failures', () => {
       const second = await converge(clients[1], { plan, allowDowngrades: false, log: (l) => logs[1].push(l) });
       expect((await first).applied).toHaveLength(2);
       expect(second.applied).toEqual([]);
-      expect(logs[1][0]).toMatch(/^portfolio: waiting for another deploy to finish: pid \d+ \(user postgres, application "bedrock-runner portfolio"/);
+      // The holder says when it took the lock (its application_name publishes it), not when it connected.
+      expect(logs[1][0]).toMatch(/^portfolio: waiting for another deploy to finish: it holds the migration lock since (\S+Z) \(for \d+\.\d s\): pid \d+ \(user postgres, application "bedrock-runner portfolio locked \1", [^)]+\)$/);
       expect(logs[1][1]).toMatch(/up to date, nothing to do/);
     } finally {
       await Promise.all(clients.map((c) => c.end()));
@@ -182,7 +184,7 @@ describe('failures', () => {
       const first = converge(clients[0], { plan, allowDowngrades: false });
       await new Promise((r) => setTimeout(r, 300));
       await expect(converge(clients[1], { plan, allowDowngrades: false, lockWaitMs: 300 })).rejects.toThrow(
-        /^portfolio: another deploy holds the migration lock: pid \d+ \(user postgres, application "bedrock-runner portfolio", .*\)\. Waited 0 s; try again when it has finished$/,
+        /^portfolio: another deploy holds the migration lock since (\S+Z) \(for \d+\.\d s\): pid \d+ \(user postgres, application "bedrock-runner portfolio locked \1", [^)]+\)\. Waited 0 s; try again when it has finished$/,
       );
       await first;
     } finally {
@@ -246,7 +248,9 @@ describe('failures', () => {
     expect(stopped.err).toContain(`portfolio: migration ${retried.id} step 2 of 2 (line 8, outside a transaction) failed: column "no_such_column" does not exist (SQLSTATE 42703).`);
     expect(stopped.err).toContain(`the ledger records ${retried.id} as in progress at step 2 of 2: once the cause is fixed, the next deploy resumes at that step (no resolve needed)`);
     expect(await ledger('portfolio')).toEqual([{ id: retried.head, status: 'applied' }, { id: retried.id, status: 'partial' }]);
-    expect((await cli(retried.project, 'status', '--service', 'portfolio')).out).toContain(`IN PROGRESS: ${retried.id} stopped at step 2 of 2: column "no_such_column" does not exist`);
+    const inProgress = await cli(retried.project, 'status', '--service', 'portfolio');
+    expect(inProgress.out).toContain(`IN PROGRESS: ${retried.id} stopped at step 2 of 2: column "no_such_column" does not exist`);
+    expect(inProgress).toMatchObject({ code: 4, err: 'status: failed in portfolio' });
     expect((await cli(retried.project, 'resolve', '--service', 'portfolio', retried.id, '--rolled-back')).code).toBe(0);
     expect(await ledger('portfolio')).toEqual([{ id: retried.head, status: 'applied' }]);
 
@@ -259,6 +263,9 @@ describe('failures', () => {
     const refused = await cli(bad.project, 'migrate', '--service', 'portfolio');
     expect(refused.err).toContain(`migration ${bad.id} failed earlier and is unresolved`);
     expect(refused.err).toContain(`resolve --service portfolio ${bad.id} --applied`);
+    const failedStatus = await cli(bad.project, 'status', '--service', 'portfolio', '--json');
+    expect(failedStatus.code).toBe(4);
+    expect(JSON.parse(failedStatus.out).services[0]).toMatchObject({ state: 'failed', stopped: [{ id: bad.id, status: 'failed', step: null, steps: null, error: expect.stringContaining('step 2 of 2: column "no_such_column" does not exist') }] });
     expect((await cli(bad.project, 'status', '--service', 'portfolio')).out).toContain(`FAILED: ${bad.id}: step 2 of 2: column "no_such_column" does not exist`);
     expect((await cli(bad.project, 'resolve', '--service', 'portfolio', bad.id, '--rolled-back')).code).toBe(0);
     expect(await ledger('portfolio')).toEqual([{ id: bad.head, status: 'applied' }]);
@@ -285,14 +292,14 @@ describe('the runner process', () => {
     const child = spawn(process.execPath, args, { env, stdio: 'pipe' });
     const exited = new Promise((r) => child.on('exit', r));
     await waitFor('the runner to be inside the migration', async () => {
-      const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND application_name = 'bedrock-runner portfolio' AND query LIKE '%pg_sleep%'`);
+      const busy = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND application_name LIKE 'bedrock-runner portfolio %' AND query LIKE '%pg_sleep%'`);
       return busy.rowCount === 1;
     });
     child.kill('SIGKILL');
     await exited;
     // PostgreSQL notices the dead client once the statement ends, and aborts its transaction.
     await waitFor("the killed runner's session to end", async () => {
-      const left = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND application_name = 'bedrock-runner portfolio'`);
+      const left = await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND application_name LIKE 'bedrock-runner portfolio%'`);
       return left.rowCount === 0;
     });
     // The migration and its ledger row travel as one transaction: the server either commits
@@ -356,26 +363,31 @@ describe('drift and baseline', () => {
     await db.query('DROP SCHEMA IF EXISTS bedrock CASCADE; DROP SCHEMA portfolio CASCADE; CREATE SCHEMA portfolio AUTHORIZATION portfolio_owner');
   });
 
+  // This database has no platform stack (no app roles, no grants): its privilege findings are
+  // left to drift-ownership.test.ts; here, the tables and columns the migrations made.
+  const schemaFindings = (out: string) => (JSON.parse(out) as DriftDocument).services[0].findings.filter((f) => f.kind === 'schema' || f.kind === 'extra-object' || f.kind === 'owner');
+
   test('drift lists each difference of the service\'s own objects and exits non-zero', async () => {
     const project = copyOfBedrock();
     await cli(project, 'migrate', '--service', 'portfolio');
-    expect(await cli(project, 'drift', '--service', 'portfolio')).toEqual({ code: 0, out: 'portfolio: no drift', err: '' });
+    const clean = await cli(project, 'drift', '--service', 'portfolio', '--json');
+    expect(schemaFindings(clean.out)).toEqual([]);
     // Changes made by hand, outside any migration:
     await db.query(`ALTER TABLE portfolio.positions ADD COLUMN rogue integer;
       ALTER TABLE portfolio.trades ALTER COLUMN fee DROP NOT NULL;
       DROP INDEX portfolio.trades_tags_idx;
       COMMENT ON TABLE portfolio.trades IS NULL;
       CREATE TABLE datahub.unrelated (id int)`);
-    const drift = await cli(project, 'drift', '--service', 'portfolio');
-    expect(drift.code).toBe(1);
-    expect(drift.out.split('\n')).toEqual([
-      'portfolio: 4 difference(s):',
-      '  - column of portfolio.positions: rogue is in the database but not in the model',
-      '  - column portfolio.trades.fee: notNull is true in the model, false in the database',
-      '  - index of portfolio.trades: trades_tags_idx is missing from the database',
-      '  - table portfolio.trades: comment is Executions on the exchange, each filling part of a position in the model, none in the database',
+    const drift = await cli(project, 'drift', '--service', 'portfolio', '--json');
+    expect(drift.code).toBe(7);
+    const head = migrationDirectoryOf(project, 'portfolio').read().migrations.at(-1)!.id;
+    expect(schemaFindings(drift.out).map((f) => f.message.replace(` (compared with the state after ${head}, which the ledger records)`, ''))).toEqual([
+      'column of portfolio.positions: rogue is in the database but not in the model',
+      'column portfolio.trades.fee: notNull is true in the model, false in the database',
+      'index of portfolio.trades: trades_tags_idx is missing from the database',
+      'table portfolio.trades: comment is Executions on the exchange, each filling part of a position in the model, none in the database',
     ]);
-    expect(drift.err).toBe('drift in 1 service(s): the database differs from the tables in code');
+    expect(drift.err).toBe('drift: 1 service(s) differ from their plan (portfolio)');
     // Nothing of the comparison stayed behind.
     expect((await db.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bedrock_scratch_%'`)).rowCount).toBe(0);
   });
@@ -390,7 +402,7 @@ describe('drift and baseline', () => {
     };
     expect((await project.cli('generate', 'datahub', 'add_symbols')).code).toBe(0);
     expect(await cli(project, 'migrate', '--service', 'datahub')).toMatchObject({ code: 0, err: '' });
-    expect(await cli(project, 'drift', '--service', 'datahub')).toEqual({ code: 0, out: 'datahub: no drift', err: '' });
+    expect(schemaFindings((await cli(project, 'drift', '--service', 'datahub', '--json')).out)).toEqual([]);
   });
 
   test('baseline adopts a database built by the old process, then migrate has nothing to do', async () => {
@@ -436,7 +448,7 @@ test('check refuses CREATE INDEX CONCURRENTLY in a migration that runs in a tran
   writeFileSync(path.join(dir, 'snapshots', `${id}.json`), readFileSync(path.join(dir, 'snapshots', `${head}.json`)));
   expect((await cli(project, 'rehash', 'portfolio')).code).toBe(0);
   const checked = await cli(project, 'check', 'portfolio');
-  expect(checked.code).toBe(1);
+  expect(checked.code).toBe(8);
   expect(checked.err).toBe(
     `portfolio: ${id}.sql line 4: [BEDROCK-L11] CREATE INDEX runs CREATE INDEX CONCURRENTLY inside a transaction on portfolio.positions: SHARE UPDATE EXCLUSIVE lock (blocks nothing), reads the whole table. PostgreSQL refuses it in a transaction block: the deploy stops there. Safe form: put a \`-- +step outside transaction\` line above it, alone in its step`,
   );

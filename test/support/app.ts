@@ -1,6 +1,6 @@
 // Builds small apps for unit tests: an environment, a registry and a service stack to put
 // tables in, without the rest of Project Bedrock.
-import { App, Testing } from 'cdktf';
+import { App, Testing } from '../../lib/cdk';
 import { EnvironmentConfig, ServiceRegistry, ServiceStack } from '../../lib';
 
 export const testRegistry = new ServiceRegistry([

@@ -1,8 +1,9 @@
 // Grants beyond the default: a reader limited to the tables it declares, a shared-write
 // exception through a role of its own, and the access list the plan shows.
-import { App, Testing } from 'cdktf';
+import { App, Testing } from '../../lib/cdk';
 import { bigint, serial, ServiceRegistry, ServiceStack, Table } from '../../lib';
 import { testEnvironment } from '../support/app';
+import { DECISION, decisionRecords } from '../support/decision-records';
 
 type Json = Record<string, any>;
 
@@ -13,10 +14,10 @@ const registry = new ServiceRegistry([
 ]);
 
 function datahub(): { app: App; stack: ServiceStack } {
-  const app = Testing.app();
+  const app = Testing.app({ context: decisionRecords().context });
   const stack = new ServiceStack(app, { service: 'datahub', environment: testEnvironment({ services: registry.names }), registry });
-  new Table(stack, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'mlops', reason: 'writes model-derived features back' }] });
-  new Table(stack, 'chain_data', { columns: { id: serial() }, sharedWriters: [{ service: 'portfolio', reason: 'links positions to blocks' }] });
+  new Table(stack, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'mlops', reason: 'writes model-derived features back', decision: DECISION }] });
+  new Table(stack, 'chain_data', { columns: { id: serial() }, sharedWriters: [{ service: 'portfolio', reason: 'links positions to blocks', decision: DECISION }] });
   return { app, stack };
 }
 

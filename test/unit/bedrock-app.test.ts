@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'cdktf';
+import { App } from '../../lib/cdk';
 import { bedrockEnvironments, bedrockServices, defineBedrock } from '../../stacks';
 
 type Json = Record<string, any>;

@@ -3,7 +3,7 @@
 // snapshot byte for byte, and the head snapshot read back equals the model.
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Testing } from 'cdktf';
+import { Testing } from '../../lib/cdk';
 import { defineBedrock } from '../../stacks';
 import { formatSnapshot, parseSnapshot } from '../../lib/migrations/snapshot-file';
 import { sameSchema } from '../../lib/migrations/generate';

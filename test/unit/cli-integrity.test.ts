@@ -41,7 +41,7 @@ describe('generate and check run the rules synth runs', () => {
     expect(listing(project.migrationsDirectory('portfolio'))).toEqual([]);
 
     const checked = await project.cli('check');
-    expect(checked.code).toBe(1);
+    expect(checked.code).toBe(8);
     expect(checked.err).toContain(O3);
   });
 
@@ -105,7 +105,7 @@ describe('a damaged snapshot or bedrock.sum is named with the file, the service 
     const fix = `Fix: restore it from git (\`git checkout -- ${snapshot}\`); if ${id} was never applied anywhere, \`npm run bedrock -- rebase datahub ${id}\` generates it again with its snapshot`;
 
     const checked = await project.cli('check', 'datahub');
-    expect(checked.code).toBe(1);
+    expect(checked.code).toBe(8);
     expect(checked.err).toContain(message);
     expect(checked.err).toContain(fix);
     expect(checked.err).not.toMatch(/SyntaxError|TypeError|Cannot read properties/);
@@ -129,7 +129,7 @@ describe('a damaged snapshot or bedrock.sum is named with the file, the service 
     const { project, sum } = await generated();
     writeFileSync(sum, damage(readFileSync(sum, 'utf8')));
     const checked = await project.cli('check', 'datahub');
-    expect(checked.code).toBe(1);
+    expect(checked.code).toBe(8);
     expect(checked.err).toContain(`datahub: ${sum} is damaged: ${problem}`);
     expect(checked.err).toContain('Restore it from git, or resolve the merge conflict keeping one line per migration; `npm run bedrock -- rehash datahub` rebuilds it from the migration files as they are');
     expect(checked.err).not.toContain('do not write them by hand');

@@ -105,7 +105,7 @@ describe('check', () => {
     const { project, file } = await generated();
     appendFileSync(file, 'DROP TABLE datahub.klines;\n');
     const result = await project.cli('check');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(8);
     expect(result.err).toContain(`${path.basename(file, '.sql')}.sql was edited after it was generated`);
     expect(result.err).toContain('git checkout --');
   });

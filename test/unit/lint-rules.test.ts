@@ -206,7 +206,7 @@ test('a generated rewrite is written, said to need an acknowledgement, and fails
   expect(generated.out).toMatch(/\[BEDROCK-L4\] ALTER TABLE rewrites the table on datahub\.klines/);
 
   const refused = await project.cli('check', 'datahub');
-  expect(refused.code).toBe(1);
+  expect(refused.code).toBe(8);
   expect(refused.err).toMatch(/_datahub_close_as_text\.sql line \d+: \[BEDROCK-L4\]/);
   // The rollback's rewrite is a warning, printed.
   expect(refused.out).toMatch(/warning: datahub: \S+_close_as_text\.sql line \d+: \[BEDROCK-L4\]/);

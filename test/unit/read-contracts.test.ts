@@ -1,7 +1,7 @@
 // Column read contracts: a service declares the columns it reads of another service's table; the
 // owner dropping, renaming or retyping one fails generate, check and synth, naming the reader,
 // its declaration and the expand/contract route. Table-level declarations keep working.
-import { Testing } from 'cdktf';
+import { Testing } from '../../lib/cdk';
 import { bigint, integer, numeric, ServiceRegistry, ServiceStack, Table, text, timestamptz } from '../../lib';
 import { testEnvironment } from '../support/app';
 import { testProject } from '../support/project';
@@ -43,7 +43,7 @@ test('dropping a declared column: check and synth fail naming the reader, on the
   const project = await projectWithKlines();
   project.tables.datahub = withoutClose;
   const checked = await project.cli('check', 'datahub');
-  expect(checked.code).toBe(1);
+  expect(checked.code).toBe(8);
   expect(checked.err).toContain(`[BEDROCK-O7] datahub.klines has no column close, ${CONTRACT}`);
   const app = Testing.app();
   const stack = new ServiceStack(app, { service: 'datahub', environment: testEnvironment({ services: ['datahub', 'portfolio'] }), registry: project.registry });
@@ -71,7 +71,7 @@ test('changing the type of a declared column: generate refuses and check fails, 
   expect(generated.code).toBe(1);
   expect(generated.err).toContain(`datahub: this change breaks another service's read contract; nothing written:\n  - datahub.klines changes the type (numeric(20,8) to integer) of column close, ${CONTRACT}`);
   const checked = await project.cli('check', 'datahub');
-  expect(checked.code).toBe(1);
+  expect(checked.code).toBe(8);
   expect(checked.err).toContain(`datahub: datahub.klines changes the type (numeric(20,8) to integer) of column close, ${CONTRACT}`);
 });
 

@@ -2,13 +2,14 @@
 // must match it.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, Testing } from 'cdktf';
+import { App, Testing } from '../../lib/cdk';
 import { bigint, ServiceRegistry, ServiceStack, Table, text } from '../../lib';
 import { registryFiles } from '../../lib/registry/registry-files';
 import { bedrockProject } from '../../stacks';
 import { synthError, testEnvironment } from '../support/app';
 import { projectRoot } from '../support/commands';
 import { testProject } from '../support/project';
+import { DECISION, decisionRecords } from '../support/decision-records';
 
 test('the committed docs/TABLE_OWNERSHIP.md and docs/CODEOWNERS are up to date (run `npm run bedrock -- registry`)', () => {
   for (const [file, text] of registryFiles(bedrockProject)) {
@@ -19,7 +20,7 @@ test('the committed docs/TABLE_OWNERSHIP.md and docs/CODEOWNERS are up to date (
 test('the registry lists owners, shared writers with reasons, application-level references and acknowledgements', async () => {
   const project = testProject();
   project.tables.datahub = (stack) => {
-    new Table(stack, 'klines', { comment: 'Candles', columns: { id: bigint() }, primaryKey: ['id'], sharedWriters: [{ service: 'portfolio', reason: 'backfills marks | after settlement' }] });
+    new Table(stack, 'klines', { comment: 'Candles', columns: { id: bigint() }, primaryKey: ['id'], sharedWriters: [{ service: 'portfolio', reason: 'backfills marks | after settlement', decision: 'docs/adr/0007-portfolio-backfills-klines.md' }] });
   };
   project.tables.portfolio = (stack) => {
     new Table(stack, 'fills', {
@@ -31,7 +32,7 @@ test('the registry lists owners, shared writers with reasons, application-level 
   const [[, registry], [, codeowners]] = registryFiles(project);
   expect(registry).toContain('| `klines` | datahub | @test/datahub | Candles | Also written by portfolio; read-only for the others |');
   expect(registry).toContain('| `fills` | portfolio | @test/portfolio |  | Read-only for other services |');
-  expect(registry).toContain('| `klines` | datahub | portfolio | backfills marks \\| after settlement |');
+  expect(registry).toContain('| `klines` | datahub | portfolio | backfills marks \\| after settlement | [docs/adr/0007-portfolio-backfills-klines.md](adr/0007-portfolio-backfills-klines.md) |');
   expect(registry).toContain('| `portfolio.fills(kline_id)` | `datahub.klines(id)` | datahub |');
   expect(registry).toContain('| `portfolio.fills` | BEDROCK-N1 | adopted as is |');
   expect(codeowners.split('\n')[1]).toMatch(/^\/.*\/stacks\/datahub\/ @test\/datahub$/);
@@ -64,13 +65,13 @@ test('a carriage return in a comment or reason cannot end a table row', () => {
     new Table(stack, 'klines', {
       comment: 'Candles\rsecond line',
       columns: { id: bigint() },
-      sharedWriters: [{ service: 'portfolio', reason: 'backfills\r| forged | row |\r\nafter settlement' }],
+      sharedWriters: [{ service: 'portfolio', reason: 'backfills\r| forged | row |\r\nafter settlement', decision: DECISION }],
     });
   };
   const [[, registry]] = registryFiles(project);
   expect(registry).not.toMatch(/\r/);
   expect(registry).toContain('| `klines` | datahub | @test/datahub | Candles second line | Also written by portfolio; read-only for the others |');
-  expect(registry).toContain('| `klines` | datahub | portfolio | backfills \\| forged \\| row \\| after settlement |');
+  expect(registry).toContain('| `klines` | datahub | portfolio | backfills \\| forged \\| row \\| after settlement | [docs/adr/0001-shared-write.md](adr/0001-shared-write.md) |');
 });
 
 describe('the role of a shared-write exception, <writer>_writes_<table>', () => {
@@ -81,7 +82,7 @@ describe('the role of a shared-write exception, <writer>_writes_<table>', () => 
   ]);
 
   function stacks(): { app: App; datahub: ServiceStack; portfolio: ServiceStack } {
-    const app = Testing.app();
+    const app = Testing.app({ context: decisionRecords().context });
     const environment = testEnvironment({ services: registry.names });
     return {
       app,
@@ -95,7 +96,7 @@ describe('the role of a shared-write exception, <writer>_writes_<table>', () => 
   test('longer than 63 bytes is refused at synth, naming the table, the writer and the fix', () => {
     const { app, datahub } = stacks();
     const table = 'order_book_snapshots_with_depth_aggregated_by_minute'; // 52 bytes, fits alone
-    new Table(datahub, table, { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks' }] });
+    new Table(datahub, table, { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks', decision: DECISION }] });
     expect(synthError(app)).toContain(
       `[test-datahub/${table}] [BEDROCK-O5] the shared write exception for portfolio on table datahub.${table} needs role "portfolio_writes_${table}", which is 69 bytes long; ` +
         'PostgreSQL truncates role names to 63 bytes, so two exceptions could share one role: shorten the table name (renamedFrom keeps its data) so that "portfolio_writes_<table>" fits in 63 bytes',
@@ -104,14 +105,14 @@ describe('the role of a shared-write exception, <writer>_writes_<table>', () => 
 
   test('63 bytes passes', () => {
     const { app, datahub } = stacks();
-    new Table(datahub, 'k'.repeat(63 - 'portfolio_writes_'.length), { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks' }] });
+    new Table(datahub, 'k'.repeat(63 - 'portfolio_writes_'.length), { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks', decision: DECISION }] });
     expect(synthError(app)).toBe('');
   });
 
   test('two exceptions that join to the same role are refused on both tables', () => {
     const { app, datahub } = stacks();
-    new Table(datahub, 'market_writes_klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks' }] });
-    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio_writes_market', reason: 'settles' }] });
+    new Table(datahub, 'market_writes_klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks', decision: DECISION }] });
+    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio_writes_market', reason: 'settles', decision: DECISION }] });
     const message = synthError(app);
     expect(message).toContain(
       '[test-datahub/market_writes_klines] [BEDROCK-O5] the shared write exception for portfolio on table datahub.market_writes_klines needs role "portfolio_writes_market_writes_klines", ' +

@@ -1,11 +1,15 @@
 // The rule pack: for each rule, an app that complies and one that does not, with the message;
 // acknowledgements with and without a reason.
-import { App, Testing } from 'cdktf';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Testing } from '../../lib/cdk';
 import { BEDROCK_RULES, bigint, ServiceStack, Table, text, uuid } from '../../lib';
 import { synthError, testEnvironment, testRegistry } from '../support/app';
+import { DECISION, decisionRecords } from '../support/decision-records';
 
 function twoServices(): { app: App; datahub: ServiceStack; portfolio: ServiceStack } {
-  const app = Testing.app();
+  // The project's folder holds the decision record shared writers link to (BEDROCK-O8).
+  const app = Testing.app({ context: decisionRecords().context });
   const environment = testEnvironment();
   return {
     app,
@@ -80,16 +84,73 @@ describe('BEDROCK-O3 NoCrossServiceForeignKeys and BEDROCK-O4 ValidAppReferences
 describe('BEDROCK-O5 SharedWritesHaveReasons', () => {
   test('a declared writer with a reason passes', () => {
     const { app, datahub } = twoServices();
-    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks after settlement' }] });
+    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks after settlement', decision: DECISION }] });
     expect(synthError(app)).toBe('');
   });
 
   test('a writer without a reason, or unregistered, fails', () => {
     const { app, datahub } = twoServices();
-    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: ' ' }, { service: 'billing', reason: 'invoices' }] });
+    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: ' ', decision: DECISION }, { service: 'billing', reason: 'invoices', decision: DECISION }] });
     const message = synthError(app);
     expect(message).toContain('[BEDROCK-O5] the shared write exception for portfolio has no reason: say why portfolio must write datahub.klines');
     expect(message).toContain('[BEDROCK-O5] shared writer "billing" is not a registered service (registered: datahub, portfolio, mlops)');
+  });
+});
+
+describe('BEDROCK-O8 DecisionRecordsExist', () => {
+  const klinesWith = (app: App, decision: string) => {
+    const datahub = new ServiceStack(app, { service: 'datahub', environment: testEnvironment(), registry: testRegistry });
+    new Table(datahub, 'klines', { columns: { id: bigint() }, sharedWriters: [{ service: 'portfolio', reason: 'backfills marks', decision }] });
+  };
+
+  test('a shared writer whose decision record is a file in the project passes', () => {
+    const app = Testing.app({ context: decisionRecords(['docs/adr/0004-portfolio-backfills-klines.md']).context });
+    klinesWith(app, 'docs/adr/0004-portfolio-backfills-klines.md');
+    expect(synthError(app)).toBe('');
+  });
+
+  test('a missing record fails synth, naming the table, the writer, the path and the command that writes one', () => {
+    const { root, context } = decisionRecords(['docs/adr/0001-something-else.md']);
+    const app = Testing.app({ context });
+    klinesWith(app, 'docs/adr/0004-portfolio-backfills-klines.md');
+    expect(synthError(app)).toContain(
+      `[test-datahub/klines] [BEDROCK-O8] the shared write exception for portfolio on datahub.klines links the decision record docs/adr/0004-portfolio-backfills-klines.md, ` +
+        `which is not a file in the project's folder (${root}): run \`npm run bedrock -- adr new "portfolio writes datahub.klines" --tables datahub.klines --services portfolio\`, ` +
+        'complete the record it writes and link that file, or correct the path',
+    );
+  });
+
+  test('a folder where the record should be is not a record', () => {
+    const { root, context } = decisionRecords([]);
+    mkdirSync(path.join(root, 'docs', 'adr', '0004-portfolio-backfills-klines.md'), { recursive: true });
+    const app = Testing.app({ context });
+    klinesWith(app, 'docs/adr/0004-portfolio-backfills-klines.md');
+    expect(synthError(app)).toContain('[BEDROCK-O8] the shared write exception for portfolio on datahub.klines links the decision record docs/adr/0004-portfolio-backfills-klines.md, which is not a file');
+  });
+
+  test('records are looked up in the project named by the app (bedrock:projectRoot), not wherever the process runs', () => {
+    // The record exists in a project folder; the same app without the context looks in the
+    // working directory (this repository), which has no such record.
+    const { context } = decisionRecords([DECISION]);
+    const named = Testing.app({ context });
+    klinesWith(named, DECISION);
+    expect(synthError(named)).toBe('');
+    const unnamed = Testing.app();
+    klinesWith(unnamed, DECISION);
+    expect(synthError(unnamed)).toContain(`[BEDROCK-O8] the shared write exception for portfolio on datahub.klines links the decision record ${DECISION}, which is not a file in the project's folder (${process.cwd()})`);
+  });
+
+  test('it cannot be acknowledged away', () => {
+    const app = Testing.app({ context: decisionRecords([]).context });
+    const datahub = new ServiceStack(app, { service: 'datahub', environment: testEnvironment(), registry: testRegistry });
+    new Table(datahub, 'klines', {
+      columns: { id: bigint() },
+      sharedWriters: [{ service: 'portfolio', reason: 'backfills marks', decision: DECISION }],
+      acknowledgements: [{ rule: 'BEDROCK-O8', reason: 'the record is on the wiki' }],
+    });
+    const message = synthError(app);
+    expect(message).toContain('[BEDROCK-O8] DecisionRecordsExist cannot be acknowledged: fix the construct');
+    expect(message).toContain(`[BEDROCK-O8] the shared write exception for portfolio on datahub.klines links the decision record ${DECISION}, which is not a file`);
   });
 });
 

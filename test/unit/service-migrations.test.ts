@@ -2,7 +2,7 @@
 // that runs the runner after the default privileges and before the table grants.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, Testing } from 'cdktf';
+import { App, Testing } from '../../lib/cdk';
 import { bigint, ServiceStack, Table, text } from '../../lib';
 import { testEnvironment, testRegistry } from '../support/app';
 import { testProject } from '../support/project';

@@ -3,7 +3,7 @@
 // migration refused by `check`, `generate` and synth; the Bedrock app's own migrations clean.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Testing } from 'cdktf';
+import { Testing } from '../../lib/cdk';
 import * as pgQuery from 'libpg-query';
 import { bigint, findingText, generateMigration, judgeMigration, Migration, ServiceStack, STATEMENT_RULES, statementContext, Table, text } from '../../lib';
 import { parseMigration } from '../../lib/migrations/migration-file';
@@ -551,7 +551,7 @@ describe('a hand-edited migration (RESET ROLE, then DROP of another service\'s t
   test('`check` refuses it, naming the file, the lines, the rules and both services', async () => {
     const { project, id, upLine } = await handEdited();
     const result = await project.cli('check');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(8);
     for (const line of expectedFindings(id, upLine)) expect(result.err).toContain(line);
   });
 

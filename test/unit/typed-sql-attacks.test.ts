@@ -126,7 +126,7 @@ async function expectRefusedNamingSnapshot(tampered: Tampered): Promise<void> {
   expect(readFileSync(path.join(dir, 'bedrock.sum'), 'utf8')).toBe(sumBefore);
   expect(generated.err).toContain(snapshotFile);
   const checked = await project.cli('check', 'datahub');
-  expect(checked.code).toBe(1);
+  expect(checked.code).toBe(8);
   expect(checked.err).toContain(snapshotFile);
 }
 
