@@ -8,7 +8,6 @@ import { DECISION_RECORD_FOLDER, decisionRecordPath, decisionRecordProblem, deci
 import type { Table } from '../model/table';
 import { decisionRecordText } from '../registry/decision-record-template';
 import { CliFailure, Output } from './command-support';
-import { EXIT } from './exit-codes';
 
 export interface AdrOptions {
   /** The tables the decision is about, comma-separated: `decision_engine.signals` or `signals`. */
@@ -36,14 +35,14 @@ const shown = (text: string): string => JSON.stringify(text.length > 60 ? `${tex
 export function adrCommand(project: BedrockProject, title: string, options: AdrOptions, output: Output): WrittenDecisionRecord {
   const slug = decisionRecordSlug(title);
   if (slug === '') {
-    throw new CliFailure(`adr new: the title ${shown(title)} has no letter or digit to name the file after: give the decision in words, e.g. adr new "portfolio writes decision_engine signals"`, EXIT.usage);
+    throw new CliFailure(`adr new: the title ${shown(title)} has no letter or digit to name the file after: give the decision in words, e.g. adr new "portfolio writes decision_engine signals"`);
   }
-  if (title.length > MAX_TITLE_LENGTH) throw new CliFailure(`adr new: the title is ${title.length} characters long; keep it under ${MAX_TITLE_LENGTH} and write the rest in the record's Context`, EXIT.usage);
+  if (title.length > MAX_TITLE_LENGTH) throw new CliFailure(`adr new: the title is ${title.length} characters long; keep it under ${MAX_TITLE_LENGTH} and write the rest in the record's Context`);
   const allTables = serviceStacksOf(project).flatMap((stack) => stack.tables);
   const tables = namesOf(options.tables).map((name) => tableNamed(allTables, name));
   const services = namesOf(options.services);
   for (const service of services) {
-    if (!project.registry.has(service)) throw new CliFailure(`adr new: --services: ${shown(service)} is not a registered service (registered: ${project.registry.names.join(', ')})`, EXIT.usage);
+    if (!project.registry.has(service)) throw new CliFailure(`adr new: --services: ${shown(service)} is not a registered service (registered: ${project.registry.names.join(', ')})`);
   }
 
   const root = project.root ?? process.cwd();
@@ -84,7 +83,7 @@ function namesOf(list: string | undefined): string[] {
 function tableNamed(tables: readonly Table[], name: string): Table {
   const found = tables.filter((t) => (name.includes('.') ? t.qualifiedName === name : t.name === name));
   if (found.length === 1) return found[0];
-  if (found.length > 1) throw new CliFailure(`adr new: --tables: ${shown(name)} is defined by ${found.map((t) => t.service).join(' and ')}: write it as <service>.<table> (${found.map((t) => t.qualifiedName).join(', ')})`, EXIT.usage);
+  if (found.length > 1) throw new CliFailure(`adr new: --tables: ${shown(name)} is defined by ${found.map((t) => t.service).join(' and ')}: write it as <service>.<table> (${found.map((t) => t.qualifiedName).join(', ')})`);
   const known = tables.map((t) => t.qualifiedName);
-  throw new CliFailure(`adr new: --tables: no service defines a table ${shown(name)}: write it as <service>.<table> (tables: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''})`, EXIT.usage);
+  throw new CliFailure(`adr new: --tables: no service defines a table ${shown(name)}: write it as <service>.<table> (tables: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''})`);
 }

@@ -27,6 +27,7 @@ import { statementWarnings } from '../statements/judge-migration';
 import { statementContext } from '../statements/statement-context';
 import { StatementRule } from '../statements/statement-rule';
 import { adoptCommand, AdoptOptions, introspectCommand, IntrospectOptions } from './adopt-commands';
+import { adrCommand } from './adr-command';
 import { migrateCommand, MigrateOptions, rollbackLosses } from './migrate-command';
 import { CheckDocument, historyEntry, HistoryDocument, JSON_VERSION, printed, ruleEntry, RulesDocument, StatusDocument } from './json-documents';
 import { EXIT, ExitCode, worstExit } from './exit-codes';
@@ -313,6 +314,17 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .option('--drop-alembic-version', "drop the legacy schema's alembic_version (with the last service's adopt)")
     .option('--dry-run', 'check everything and print the SQL adopt would run; change nothing')
     .action((options: AdoptOptions) => adoptCommand(project, options, output));
+
+  const adr = program.command('adr').description('decision records in docs/adr/ (the seed\'s "write an ADR" step)');
+  adr
+    .command('new')
+    .description('write the next decision record, docs/adr/NNNN-<slug>.md, its context (owner, readers and writers of the tables; what the services own, write and read) filled in from the model')
+    .argument('<title>', 'the decision in words, e.g. "portfolio writes decision_engine signals"')
+    .option('--tables <tables>', 'the tables it is about, comma-separated: <service>.<table> or <table>')
+    .option('--services <services>', 'the services it is about, comma-separated')
+    .action((title: string, options: { tables?: string; services?: string }) => {
+      adrCommand(project, title, options, output);
+    });
 
   program
     .command('rehash')
