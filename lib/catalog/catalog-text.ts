@@ -1,6 +1,7 @@
 // Names read from the catalog, shown to a person or written into a fix: shown with every hidden
-// character escaped (a hand-made object may be named anything), and quoted for SQL only when
-// the name is one PostgreSQL and a reader agree on (else the fix says to act by hand).
+// character and backtick escaped (a hand-made object may be named anything), and quoted for SQL
+// only when the name is one PostgreSQL and a reader agree on and holds no backtick (else the
+// fix says to act by hand).
 import { visibleText } from '../adopt/visible-text';
 import { identifierError, quoteIdentifier } from '../sql/identifier';
 import type { SchemaObject } from './schema-objects';
@@ -11,9 +12,13 @@ import type { SchemaObject } from './schema-objects';
  */
 export const PUBLIC = 'public';
 
-/** A catalog name as a person may read it: hidden characters and line breaks escaped. */
+/**
+ * A catalog name as a person may read it: hidden characters, line breaks and backticks escaped.
+ * Backticks delimit every statement of a fix (and code in Markdown, where CI may post the
+ * report): a name holding them would close the statement and open another, one a reader copies.
+ */
 export function shown(name: string): string {
-  return visibleText(name);
+  return visibleText(name).replace(/`/g, '\\u0060');
 }
 
 /** `schema.name` for messages. */
@@ -47,11 +52,12 @@ export function sqlFix(names: readonly (string | Grantee)[], build: (...quoted: 
   const quoted = names.map((name) => (typeof name === 'string' ? quoted1(name) : name.grantee === PUBLIC ? 'PUBLIC' : quoted1(name.grantee)));
   if (quoted.some((q) => q === undefined)) {
     const plain = names.map((name) => (typeof name === 'string' ? name : name.grantee));
-    return `by hand: a name involved (${plain.map((n) => JSON.stringify(shown(n))).join(', ')}) holds characters a reader cannot see, so no statement is printed for it`;
+    return `by hand: a name involved (${plain.map((n) => JSON.stringify(shown(n))).join(', ')}) holds characters a reader cannot see or a backtick, so no statement is printed for it`;
   }
   return build(...(quoted as string[]));
 }
 
+/** The name quoted for SQL; undefined when a reader could not check it, or it holds a backtick (see shown). */
 function quoted1(name: string): string | undefined {
-  return identifierError(name) === undefined ? quoteIdentifier(name) : undefined;
+  return identifierError(name) === undefined && !name.includes('`') ? quoteIdentifier(name) : undefined;
 }

@@ -9,7 +9,7 @@ import { Migration } from '../migrations/migration-file';
 import { LedgerRow, ledgerRows } from '../runner/ledger';
 import { schemaDrift } from './drift';
 import { DriftFinding } from './drift-finding';
-import { visibleText } from '../adopt/visible-text';
+import { shown } from './catalog-text';
 
 /** ok: the database holds the plan's head; pending: an earlier state of the plan; drift: no state of it. */
 export type ServiceState = 'ok' | 'pending' | 'drift';
@@ -66,8 +66,8 @@ export async function planPosition(client: ClientBase, directory: MigrationDirec
 
   const findings: DriftFinding[] = differences.map((difference) => ({
     kind: 'schema',
-    object: objectOf(visibleText(difference)),
-    message: `${visibleText(difference)} (compared with the state after ${position.appliedThrough ?? 'no migration'}, which the ledger records)`,
+    object: objectOf(shown(difference)),
+    message: `${shown(difference)} (compared with the state after ${position.appliedThrough ?? 'no migration'}, which the ledger records)`,
     fix: `undo the hand change so the schema equals the plan; if the change is wanted, make it in stacks/${service}/tables.ts, \`${COMMAND} generate ${service} <description>\`, undo the hand change and migrate`,
   }));
   if (position.head !== null && position.head !== position.appliedThrough && (await schemaDrift(client, directory.snapshot(position.head))).length === 0) {
@@ -133,7 +133,7 @@ function ledgerFindings(service: string, migrations: readonly Migration[], rows:
     findings.push({
       kind: 'interrupted-migration',
       object: `migration ${row.id}`,
-      message: `${row.id} ${what}${row.error ? `: ${JSON.stringify(row.error)}` : ''}; the schema is between two states of the plan, so it is not compared`,
+      message: `${row.id} ${what}${row.error ? `: ${shown(JSON.stringify(row.error))}` : ''}; the schema is between two states of the plan, so it is not compared`,
       fix,
     });
   }

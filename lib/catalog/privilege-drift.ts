@@ -22,6 +22,8 @@ type Holders = Map<string, Held>;
 interface AclRow {
   object: string;
   type: 'table' | 'sequence' | 'column' | 'schema';
+  /** What a relation granted on as a table is, for messages: a view, materialized view or foreign table; NULL for a table. */
+  relation: string | null;
   /** The column's table, for a column. */
   table: string | null;
   grantee: string | null;
@@ -29,25 +31,33 @@ interface AclRow {
   grantable: boolean | null;
 }
 
-/** Every privilege held on the schema, its tables, sequences and columns, by anyone but the object's owner. Objects without grants are listed with a NULL grantee. */
+const RELATION = `CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' END`;
+
+/**
+ * Every privilege held on the schema, its tables, sequences and columns, by anyone but the
+ * object's owner. Objects without grants are listed with a NULL grantee. Views, materialized
+ * views and foreign tables are tables to GRANT (ON ALL TABLES IN SCHEMA and the default
+ * privileges ON TABLES reach them): a grant on a view a migration made reads around the access
+ * model as one on its table would.
+ */
 const ACL_QUERY = `
 WITH s AS (SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.pg_namespace WHERE nspname = $1)
-SELECT s.nspname AS object, 'schema' AS type, NULL AS "table", a.grantee, a.privilege, a.grantable
+SELECT s.nspname AS object, 'schema' AS type, NULL AS relation, NULL AS "table", a.grantee, a.privilege, a.grantable
   FROM s LEFT JOIN LATERAL (
     SELECT CASE WHEN x.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(x.grantee) END AS grantee, x.privilege_type AS privilege, x.is_grantable AS grantable
       FROM pg_catalog.aclexplode(COALESCE(s.nspacl, pg_catalog.acldefault('n', s.nspowner))) x WHERE x.grantee <> s.nspowner) a ON true
 UNION ALL
-SELECT c.relname, CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END, NULL, a.grantee, a.privilege, a.grantable
+SELECT c.relname, CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END, ${RELATION}, NULL, a.grantee, a.privilege, a.grantable
   FROM pg_catalog.pg_class c JOIN s ON c.relnamespace = s.oid LEFT JOIN LATERAL (
     SELECT CASE WHEN x.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(x.grantee) END AS grantee, x.privilege_type AS privilege, x.is_grantable AS grantable
       FROM pg_catalog.aclexplode(c.relacl) x WHERE x.grantee <> c.relowner) a ON true
- WHERE c.relkind IN ('r', 'p', 'S')
+ WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f')
 UNION ALL
-SELECT t.attname, 'column', c.relname, CASE WHEN x.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable
+SELECT t.attname, 'column', ${RELATION}, c.relname, CASE WHEN x.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(x.grantee) END, x.privilege_type, x.is_grantable
   FROM pg_catalog.pg_class c JOIN s ON c.relnamespace = s.oid
   JOIN pg_catalog.pg_attribute t ON t.attrelid = c.oid AND t.attnum > 0 AND NOT t.attisdropped AND t.attacl IS NOT NULL
   CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) x
- WHERE c.relkind IN ('r', 'p') AND x.grantee <> c.relowner`;
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND x.grantee <> c.relowner`;
 
 interface DefaultRow {
   owner: string;
@@ -62,6 +72,8 @@ interface DefaultRow {
 /**
  * The default privileges in the schema (whoever's), and the owner role's defaults for every
  * schema beyond PostgreSQL's own (the owner's privileges, PUBLIC's EXECUTE and USAGE).
+ * acldefault names object types with letters of its own: a sequence is 's' there ('S' is a
+ * foreign server), where pg_default_acl writes 'S'.
  */
 const DEFAULTS_QUERY = `
 SELECT pg_catalog.pg_get_userbyid(d.defaclrole) AS owner, d.defaclobjtype AS type, n.nspname AS schema,
@@ -70,7 +82,7 @@ SELECT pg_catalog.pg_get_userbyid(d.defaclrole) AS owner, d.defaclobjtype AS typ
   CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) x
  WHERE n.nspname = $1
     OR (d.defaclnamespace = 0 AND d.defaclrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = $2)
-        AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(pg_catalog.acldefault(d.defaclobjtype, d.defaclrole)) y
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(pg_catalog.acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's'::"char" ELSE d.defaclobjtype END, d.defaclrole)) y
                          WHERE y.grantee = x.grantee AND y.privilege_type = x.privilege_type AND y.is_grantable = x.is_grantable))`;
 
 interface RoleRow {
@@ -132,11 +144,11 @@ class Context {
   }
 }
 
-/** The object as messages name it. */
-function label(context: Context, type: AclRow['type'], object: string, table?: string): string {
+/** The object as messages name it (`relation`: a view's kind, where GRANT calls it a table). */
+function label(context: Context, type: AclRow['type'], object: string, table?: string, relation?: string): string {
   if (type === 'schema') return `schema ${shown(context.schema)}`;
   if (type === 'column') return `column ${shownQualified(context.schema, table!)}.${shown(object)}`;
-  return `${type} ${shownQualified(context.schema, object)}`;
+  return `${relation ?? type} ${shownQualified(context.schema, object)}`;
 }
 
 /** What the planned grants give on one object: per role, the privileges, and the stack that grants them. */
@@ -157,10 +169,10 @@ function expectedOn(context: Context, type: AclRow['type'], object: string, tabl
 
 function objectPrivileges(context: Context, rows: readonly AclRow[]): DriftFinding[] {
   // Group the rows by object (a column by its table and name).
-  const objects = new Map<string, { type: AclRow['type']; object: string; table?: string; holders: Holders }>();
+  const objects = new Map<string, { type: AclRow['type']; object: string; table?: string; relation?: string; holders: Holders }>();
   for (const row of rows) {
     const key = `${row.type}\u0000${row.table ?? ''}\u0000${row.object}`;
-    const entry = objects.get(key) ?? { type: row.type, object: row.object, ...(row.table !== null ? { table: row.table } : {}), holders: new Map() };
+    const entry = objects.get(key) ?? { type: row.type, object: row.object, ...(row.table !== null ? { table: row.table } : {}), ...(row.relation !== null && row.type !== 'column' ? { relation: row.relation } : {}), holders: new Map() };
     if (row.grantee !== null && row.privilege !== null) {
       const held = entry.holders.get(row.grantee) ?? new Map<string, boolean>();
       held.set(row.privilege, Boolean(row.grantable));
@@ -179,13 +191,13 @@ function objectPrivileges(context: Context, rows: readonly AclRow[]): DriftFindi
   }
   const order = ['schema', 'table', 'sequence', 'column'];
   const sorted = [...objects.values()].sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type) || (a.table ?? '').localeCompare(b.table ?? '') || a.object.localeCompare(b.object));
-  return sorted.flatMap(({ type, object, table, holders }) => compare(context, type, object, table, holders));
+  return sorted.flatMap(({ type, object, table, relation, holders }) => compare(context, type, object, table, holders, relation));
 }
 
-function compare(context: Context, type: AclRow['type'], object: string, table: string | undefined, holders: Holders): DriftFinding[] {
+function compare(context: Context, type: AclRow['type'], object: string, table: string | undefined, holders: Holders, relation?: string): DriftFinding[] {
   const expected = expectedOn(context, type, object, table);
   const findings: DriftFinding[] = [];
-  const name = label(context, type, object, table);
+  const name = label(context, type, object, table, relation);
   const target = { type, schema: context.schema, object, ...(table !== undefined ? { table } : {}) };
   for (const [role, { privileges, stack }] of expected) {
     const held = holders.get(role);
@@ -254,7 +266,9 @@ function defaultPrivileges(context: Context, rows: readonly DefaultRow[]): Drift
     const extra = [...held.keys()].filter((p) => !given.includes(p));
     const grantOption = [...held].filter(([p, grantable]) => grantable && given.includes(p)).map(([p]) => p);
     const what = `default privileges of ${shown(owner)} in ${schema === null ? 'every schema' : `schema ${shown(schema)}`}`;
-    const objects = `new ${DEFAULT_PRIVILEGE_OBJECTS[type]?.toLowerCase() ?? type}${schema === null ? ` (in schema ${shown(context.schema)} too)` : ''}`;
+    // Large objects and schemas are in no schema: a default for every schema says nothing of this one.
+    const inSchemas = ['r', 'S', 'f', 'T'].includes(type);
+    const objects = `new ${DEFAULT_PRIVILEGE_OBJECTS[type]?.toLowerCase() ?? type}${schema === null && inSchemas ? ` (in schema ${shown(context.schema)} too)` : ''}`;
     if (extra.length > 0) {
       findings.push({
         kind: 'extra-privilege',
@@ -300,7 +314,9 @@ function roleFindings(context: Context, rows: readonly RoleRow[], holderRoles: r
     findings.push({ kind: 'missing-role', object: `role ${shown(role)}`, message: `role ${shown(role)} does not exist: ${context.stack(stack)} creates it`, fix: `\`${context.deploy(stack)}\`` });
   }
   const managed = new Set(planned.roles.map((r) => r.name));
-  for (const role of [context.owner, ...holderRoles]) {
+  // The app role too: no stack makes anyone its member, and a member holds what it may do.
+  const app = appRoleName(context.service);
+  for (const role of [context.owner, app, ...holderRoles]) {
     const live = members.get(role);
     if (!live) continue;
     const wanted = planned.memberships.filter((m) => m.role === role);
@@ -317,7 +333,12 @@ function roleFindings(context: Context, rows: readonly RoleRow[], holderRoles: r
       if (wanted.some((m) => m.member === member)) continue;
       // Without an environment, who deploys is unknown: only the platform's roles are judged.
       if (planned.environment === undefined && !managed.has(member)) continue;
-      const risk = role === context.owner ? `: it may SET ROLE ${shown(role)} and alter, drop or grant on ${shown(context.service)}'s tables` : '';
+      const risk =
+        role === context.owner
+          ? `: it may SET ROLE ${shown(role)} and alter, drop or grant on ${shown(context.service)}'s tables`
+          : role === app
+            ? `: it holds what ${shown(role)} may do (it writes ${shown(context.service)}'s tables)`
+            : '';
       findings.push({
         kind: 'membership',
         object: `role ${shown(role)}`,

@@ -225,6 +225,8 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .option('--accept-data-loss', 'allow dropping tables or columns that hold data')
     .action((options: { service: string; env?: string; to?: string; steps?: number; acceptDataLoss?: boolean }) => {
       const service = servicesOf(project, options.service)[0];
+      // The row is checked as every --env is (environmentNamed) before it decides anything.
+      if (options.env !== undefined && project.environments.some((e) => e.name === options.env)) environmentNamed(project, options.env);
       const environment = downgradeEnvironment(project, options.env, service);
       if ('refusal' in environment) throw new CliFailure(environment.refusal);
       return withDatabase(environment.environment, async (client) => {

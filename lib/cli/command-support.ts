@@ -6,7 +6,7 @@ import { BedrockProject, environmentFor, migrationDirectoryOf, ProjectModel, pro
 import { migrationFolderProblems } from '../migrations/folder-check';
 import { Migration } from '../migrations/migration-file';
 import { DEFAULT_RUNNER_SETTINGS, RunnerSettings } from '../runner/converge-options';
-import { runnerSettingsOf } from '../stacks/environment';
+import { environmentProblems, runnerSettingsOf } from '../stacks/environment';
 import { connect } from '../runner/connect';
 import { pinSession } from '../runner/session';
 
@@ -45,6 +45,10 @@ export function environmentNamed(project: BedrockProject, name: string | undefin
   if (name === undefined) return undefined;
   const environment = project.environments.find((e) => e.name === name);
   if (!environment) throw new CliFailure(`--env ${JSON.stringify(name)}: there is no such environment (environments: ${project.environments.map((e) => e.name).join(', ') || 'none'}; see stacks/environments.ts)`);
+  // What synth refuses in the row is refused here too, before anything connects: a host holding
+  // a connection string would otherwise be printed, password and all, in "cannot connect".
+  const problems = environmentProblems(environment, project.registry);
+  if (problems.length > 0) throw new CliFailure(`--env ${name}: environment "${name}" in stacks/environments.ts is refused, as synth refuses it; nothing was run:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return environment;
 }
 

@@ -69,7 +69,11 @@ function describeHolder(row: HolderRow, scope: LockScope): LockHolder {
   const parts = [`user ${visibleText(row.usename ?? 'unknown')}`, `application ${JSON.stringify(row.application_name ?? '')}`, ...(row.host ? [row.host] : [])];
   const who = (more: string[] = []): string => `pid ${row.pid} (${[...parts, ...more].join(', ')})`;
   const published = scope === 'service' ? lockedAt(row.application_name) : undefined;
-  if (published) return { since: since(published), who: who() };
+  if (published && possible(published, row)) return { since: since(published), who: who() };
+  if (published) {
+    // Any session may name itself so: a time it cannot have taken the lock at is not believed.
+    return { who: who([`its name says it took the lock at ${published.toISOString()}, which cannot be (later than the server's clock, or before the session connected): not believed; it took it some time after connecting`]) };
+  }
   // A transaction-level lock is held since its transaction began at the latest; with no
   // transaction open, the lock is session-level, taken at some time after the session connected.
   if (scope === 'transaction' && row.xact_start) return { who: who([`in a transaction open ${since(row.xact_start)}`]) };
@@ -79,6 +83,15 @@ function describeHolder(row: HolderRow, scope: LockScope): LockHolder {
       ? 'not a Bedrock session that publishes when it took the lock (an older runner, or another client): it took it some time after connecting'
       : 'it took the lock some time after connecting';
   return { who: who([`${connected}; ${unknown}`]) };
+}
+
+/**
+ * Whether a runner could have published `at`: the server's clock, read in the statement that
+ * took the lock, is no later than now and no earlier than the session's start (when this role
+ * may see it). A millisecond either way: the name keeps milliseconds, the clock microseconds.
+ */
+function possible(at: Date, row: HolderRow): boolean {
+  return at.getTime() <= row.now.getTime() + 1 && (row.backend_start === null || at.getTime() >= row.backend_start.getTime() - 1);
 }
 
 /**
