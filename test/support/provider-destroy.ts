@@ -7,7 +7,7 @@
 // - role: pgLockRole(<role>), `REASSIGN OWNED BY <role> TO <provider user>`, `DROP OWNED BY <role>`,
 //   `DROP ROLE <role>`, in one transaction.
 import { ClientBase } from 'pg';
-import { ProviderStep, stepsOf } from './provider-sql';
+import { ProviderStep, stepsOf, transaction } from './provider-sql';
 
 type Json = Record<string, any>;
 
@@ -43,17 +43,6 @@ export function planBetween(before: Json, after: Json): StackPlan {
 async function lockRole(client: ClientBase, role: string): Promise<void> {
   await client.query('SET LOCAL statement_timeout = 0');
   await client.query('SELECT pg_advisory_xact_lock(oid::bigint) FROM pg_roles WHERE rolname = $1', [role]);
-}
-
-async function transaction(client: ClientBase, work: () => Promise<void>): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await work();
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  }
 }
 
 const TYPES: Record<string, string> = { table: 'TABLE', sequence: 'SEQUENCE' };

@@ -53,7 +53,8 @@ async function lockRole(client: ClientBase, role: string): Promise<void> {
   for (const { member } of members.rows) await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [member]);
 }
 
-async function transaction(client: ClientBase, work: () => Promise<void>): Promise<void> {
+/** `work` in one transaction, as the provider runs each resource's statements. */
+export async function transaction(client: ClientBase, work: () => Promise<void>): Promise<void> {
   await client.query('BEGIN');
   try {
     await work();
