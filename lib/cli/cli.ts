@@ -28,6 +28,7 @@ import { statementContext } from '../statements/statement-context';
 import { StatementRule } from '../statements/statement-rule';
 import { adoptCommand, AdoptOptions, introspectCommand, IntrospectOptions } from './adopt-commands';
 import { adrCommand } from './adr-command';
+import { restoreCommand, RestoreOptions } from './restore-command';
 import { migrateCommand, MigrateOptions, rollbackLosses } from './migrate-command';
 import { CheckDocument, historyEntry, HistoryDocument, JSON_VERSION, printed, ruleEntry, RulesDocument, StatusDocument } from './json-documents';
 import { EXIT, ExitCode, worstExit } from './exit-codes';
@@ -239,7 +240,7 @@ export function createCli(project: BedrockProject, output: Output): Command {
         if (keep < 0 || (options.steps !== undefined && !(Number.isInteger(options.steps) && options.steps > 0))) throw new CliFailure(`${service}: --steps must be between 1 and ${applied.length}`);
         const migrations = upTo(project, service, undefined).filter((m) => applied.slice(0, keep).includes(m.id));
         // The runner rolls back every ledger row beyond the plan, newest first: check those, before anything runs.
-        const losses = options.acceptDataLoss ? [] : await rollbackLosses(client, service, migrations);
+        const losses = options.acceptDataLoss ? [] : await rollbackLosses(client, service, migrations, runnerSettingsOf(environment.environment).backups.enabled);
         if (losses.length > 0) {
           const target = options.to !== undefined ? ` --to ${options.to}` : options.steps !== undefined ? ` --steps ${options.steps}` : '';
           throw new CliFailure(
@@ -266,6 +267,21 @@ export function createCli(project: BedrockProject, output: Output): Command {
       return withDatabase(environment, async (client) => {
         if (!(await resolveFailed(client, options.service, id, options.applied === true))) throw new CliFailure(`${options.service}: ${id} is not a migration that failed or stopped part-way in this database (see \`${COMMAND} status --service ${options.service}\`)`);
         output.log(`${options.service}: ${id} resolved as ${options.applied ? 'applied' : 'rolled back'}`);
+      });
+    });
+
+  program
+    .command('restore')
+    .description("put back a copy the runner took before a migration or rollback destroyed data: a column's values by the table's primary key, or a table's rows (keys kept, sequences moved past them), in one transaction")
+    .requiredOption('--service <service>')
+    .argument('<backup>', 'the backup, as `status` lists it (e.g. b1)')
+    .option('--env <name>', ENV_OPTION)
+    .option('--dry-run', 'check everything and print the SQL restore would run; change nothing')
+    .action((backup: string, options: Omit<RestoreOptions, 'backup'>) => {
+      const environment = environmentNamed(project, options.env);
+      servicesOf(project, options.service, environment);
+      return withDatabase(environment, async (client) => {
+        await restoreCommand(client, project, { ...options, backup }, output);
       });
     });
 

@@ -31,7 +31,7 @@ export async function migrateCommand(project: BedrockProject, options: MigrateOp
   const allowDowngrades = environment?.allowDowngrades ?? false;
   const settings = environment ? runnerSettingsOf(environment) : DEFAULT_RUNNER_SETTINGS;
   await withDatabase(environment, async (client) => {
-    if (allowDowngrades && !options.acceptDataLoss) await refuseDataLoss(client, plans, options, environment);
+    if (allowDowngrades && !options.acceptDataLoss) await refuseDataLoss(client, plans, options, environment, settings.backups.enabled);
     if (services.length > 1) output.log(`migrate: ${services.length} services, in this order: ${services.join(', ')}${environment ? ` (environment ${environment.name})` : ''}`);
     const done: string[] = [];
     for (const { service, migrations } of plans) {
@@ -75,10 +75,10 @@ function checkedPlans(project: BedrockProject, services: readonly string[], to: 
  * rows beyond each plan are rolled back by their stored downs: refuse, before any service runs,
  * when that destroys data, as `down` does.
  */
-async function refuseDataLoss(client: ClientBase, plans: readonly { service: string; migrations: Migration[] }[], options: MigrateOptions, environment: EnvironmentConfig | undefined): Promise<void> {
+async function refuseDataLoss(client: ClientBase, plans: readonly { service: string; migrations: Migration[] }[], options: MigrateOptions, environment: EnvironmentConfig | undefined, backupsOn: boolean): Promise<void> {
   const losses: string[] = [];
   for (const { service, migrations } of plans) {
-    for (const loss of await rollbackLosses(client, service, migrations)) losses.push(`${service}: ${loss}`);
+    for (const loss of await rollbackLosses(client, service, migrations, backupsOn)) losses.push(`${service}: ${loss}`);
   }
   if (losses.length === 0) return;
   const again = [`${COMMAND} migrate`, options.service ? `--service ${options.service}` : '', options.to ? `--to ${options.to}` : '', environment ? `--env ${environment.name}` : '', '--accept-data-loss'].filter(Boolean).join(' ');
@@ -89,8 +89,8 @@ async function refuseDataLoss(client: ClientBase, plans: readonly { service: str
  * What rolling `service` back to `migrations` (the runner rolls back every ledger row beyond
  * them, newest first) would destroy, one sentence each.
  */
-export async function rollbackLosses(client: ClientBase, service: string, migrations: readonly Migration[]): Promise<string[]> {
+export async function rollbackLosses(client: ClientBase, service: string, migrations: readonly Migration[], backupsOn: boolean): Promise<string[]> {
   const rows = await ledgerRows(client, service);
   const rollBack = rows.filter((r) => !migrations.some((m) => m.id === r.id)).reverse();
-  return downDataLoss(client, schemaName(service), ownerRoleName(service), rollBack);
+  return downDataLoss(client, schemaName(service), ownerRoleName(service), rollBack, { backupsOn });
 }

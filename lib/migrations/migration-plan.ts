@@ -3,18 +3,24 @@
 import { MigrationPlan, PlannedMigration } from '../runner/planned-migration';
 import { Migration } from './migration-file';
 import { plannedSteps } from './planned-steps';
+import { migrationWithBackups } from '../runner/backup-plan';
 import { schemaName } from '../services/service-registry';
 
 export function plannedMigration(migration: Migration, schema = schemaName(migration.service)): PlannedMigration {
-  return {
-    id: migration.id,
-    checksum: migration.checksum,
-    transactional: migration.transactional,
-    up: migration.up,
-    down: migration.down,
-    upSteps: plannedSteps(migration.upSteps, schema, `${migration.id}.sql`),
-    downSteps: plannedSteps(migration.downSteps, schema, `${migration.id}.sql`),
-  };
+  // What each step destroys is read here, with the parser, and carried in the plan: the runner
+  // has no parser, and copies it before the step runs (backups, lib/runner/backup-plan.ts).
+  return migrationWithBackups(
+    {
+      id: migration.id,
+      checksum: migration.checksum,
+      transactional: migration.transactional,
+      up: migration.up,
+      down: migration.down,
+      upSteps: plannedSteps(migration.upSteps, schema, `${migration.id}.sql`),
+      downSteps: plannedSteps(migration.downSteps, schema, `${migration.id}.sql`),
+    },
+    schema,
+  );
 }
 
 /** The plan for `service` up to `migrations`' last one. */

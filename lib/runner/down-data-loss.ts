@@ -5,6 +5,8 @@
 import { ClientBase } from 'pg';
 import { loadSqlParser, parseScript } from '../sql/parser';
 import { qualifiedName, quoteIdentifier } from '../sql/identifier';
+import { BackupRow, liveBackupsOfSchema, restoreCommandText } from './backup-ledger';
+import { backupId } from './backup-names';
 
 /** Something a down statement removes with its data. */
 export type Dropped =
@@ -101,25 +103,50 @@ function loss(what: Dropped): string {
   return what.kind === 'schema' ? 'whose tables hold rows' : 'which holds rows';
 }
 
+/** What a loss line may add about backups. */
+export interface DataLossOptions {
+  /**
+   * The environment copies what a rollback destroys before it runs (migrations.backups.enabled):
+   * each loss says so.
+   */
+  readonly backupsOn?: boolean;
+}
+
+/**
+ * Where the data a loss destroys may be found again: the live backups of that table (or of
+ * that column, or of its whole table), each with the command that restores it, and whether the
+ * rollback itself will be copied first.
+ */
+function backupsText(what: Dropped, backups: readonly BackupRow[], options: DataLossOptions): string {
+  if (what.kind !== 'table' && what.kind !== 'column') return '';
+  const holding = backups.filter((b) => b.source_schema === what.schema && b.source_table === what.table && (what.kind === 'table' || b.columns === null || b.columns.includes(what.column)));
+  const named = holding.map((b) => `backup ${backupId(b.number)} (taken ${b.created_at.toISOString()} before ${b.direction === 'up' ? b.migration : `the rollback of ${b.migration}`}) holds ${b.columns === null ? 'the table' : `its ${b.columns.join(', ')} values`} as they were then: \`${restoreCommandText(b.service, b.number)}\``);
+  const copied = options.backupsOn ? ['backups are on here: the rollback copies it first, and its output names the copy and the restore command'] : [];
+  const said = [...named, ...copied];
+  return said.length > 0 ? ` (${said.join('; ')})` : '';
+}
+
 /**
  * What rolling back `migrations` (in the order they run, newest first) would destroy, one
  * line per loss naming the migration, e.g. `<id>: drops column portfolio.positions.note,
- * which holds values`. Empty when nothing that holds data is dropped. Reads the database
- * as it is now, before anything runs.
+ * which holds values`, and the backups that hold it. Empty when nothing that holds data is
+ * dropped. Reads the database as it is now, before anything runs.
  */
-export async function downDataLoss(client: ClientBase, schema: string, ownerRole: string, migrations: readonly { readonly id: string; readonly down_sql: string }[]): Promise<string[]> {
+export async function downDataLoss(client: ClientBase, schema: string, ownerRole: string, migrations: readonly { readonly id: string; readonly down_sql: string }[], options: DataLossOptions = {}): Promise<string[]> {
   await loadSqlParser();
+  // Read first, as the deploying user: the ledger is not the owner role's to read.
+  const backups = await liveBackupsOfSchema(client, schema);
   // Read-only, as the service's owner role, with nothing but pg_catalog on the path: what the
   // check reads can run no code of the migrations' making as the deploying user.
   await client.query(`BEGIN READ ONLY; SET LOCAL ROLE ${quoteIdentifier(ownerRole)}; SET LOCAL search_path = pg_catalog, pg_temp`);
   try {
-    return await lossesOf(client, schema, migrations);
+    return await lossesOf(client, schema, migrations, (what) => backupsText(what, backups, options));
   } finally {
     await client.query('ROLLBACK');
   }
 }
 
-async function lossesOf(client: ClientBase, schema: string, migrations: readonly { readonly id: string; readonly down_sql: string }[]): Promise<string[]> {
+async function lossesOf(client: ClientBase, schema: string, migrations: readonly { readonly id: string; readonly down_sql: string }[], backedUp: (what: Dropped) => string): Promise<string[]> {
   const losses: string[] = [];
   for (const migration of migrations) {
     let dropped: Dropped[];
@@ -132,7 +159,7 @@ async function lossesOf(client: ClientBase, schema: string, migrations: readonly
     for (const what of dropped) {
       try {
         await client.query('SAVEPOINT probe');
-        if (await holdsData(client, what)) losses.push(`${migration.id}: ${action(what)}, ${loss(what)}`);
+        if (await holdsData(client, what)) losses.push(`${migration.id}: ${action(what)}, ${loss(what)}${backedUp(what)}`);
         await client.query('RELEASE SAVEPOINT probe');
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT probe');

@@ -8,11 +8,11 @@ const SETUP_LOCK = `pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('bedroc
 
 /**
  * Whether the ledger exists at its current version, in one catalog query (the common case:
- * nothing to do). The history's `note` is the newest column, added in the same transaction as
- * every other change of its version, so its presence means the whole upgrade is there.
+ * nothing to do). The newest version's table (bedrock.backups) is created in the same
+ * transaction as every other change of its version, so its presence means the whole upgrade is
+ * there (and, as each version builds on the one before, every older one too).
  */
-const CURRENT = `SELECT pg_catalog.to_regclass('bedrock.migration_history'::text) IS NOT NULL
-    AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('bedrock.migration_history'::text) AND attname = 'note' AND NOT attisdropped) AS ok`;
+const CURRENT = `SELECT pg_catalog.to_regclass('bedrock.backups'::text) IS NOT NULL AS ok`;
 
 /** The ledger as the first runners created it (version 1): kept so an empty database and an old ledger take the same upgrade path. */
 const VERSION_1 = [
@@ -71,6 +71,42 @@ const VERSION_3 = [
 ];
 
 /**
+ * Version 4: backups. Before a migration (or a rollback) drops, truncates or rewrites what holds
+ * data, the runner copies it into the service's `<service>_backup` schema and records the copy
+ * here: which migration, which table and columns (NULL: the whole table; key_columns: the
+ * primary key copied beside them, by which `restore` puts values back; column_types: each copied
+ * column's type as the table had it, which `restore` requires again), how many rows and bytes,
+ * and until when it is kept. An expired copy is dropped and its row kept as 'expired'. A history
+ * row may be 'backup', 'restore' or 'expire', its note naming the copy.
+ */
+const VERSION_4 = [
+  `CREATE TABLE IF NOT EXISTS bedrock.backups (
+      service text NOT NULL,
+      number integer NOT NULL CHECK (number > 0),
+      migration text NOT NULL,
+      direction text NOT NULL CHECK (direction IN ('up', 'down')),
+      reasons text[] NOT NULL,
+      source_schema text NOT NULL,
+      source_table text NOT NULL,
+      columns text[],
+      key_columns text[] NOT NULL,
+      column_types jsonb NOT NULL,
+      backup_schema text NOT NULL,
+      backup_table text NOT NULL,
+      rows bigint NOT NULL,
+      bytes bigint NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      created_by text NOT NULL DEFAULT session_user,
+      expires_at timestamptz NOT NULL,
+      status text NOT NULL DEFAULT 'live' CHECK (status IN ('live', 'expired')),
+      expired_at timestamptz,
+      PRIMARY KEY (service, number))`,
+  `ALTER TABLE bedrock.migration_history
+      DROP CONSTRAINT IF EXISTS migration_history_action_check,
+      ADD CONSTRAINT migration_history_action_check CHECK (action IN ('up', 'down', 'baseline', 'failed', 'resolved', 'adopt', 'backup', 'restore', 'expire'))`,
+];
+
+/**
  * Creates the ledger if missing, and upgrades one an older runner created. Owned by the
  * deploying role; no other role gets access. The setup lock is waited for at most `waitMs`
  * (any role can take an advisory lock, so an app session holding this key must not block every
@@ -88,7 +124,7 @@ export async function ensureLedger(client: ClientBase, waitMs = 60_000): Promise
       await client.query('COMMIT');
       return;
     }
-    for (const statement of [...VERSION_1, ...VERSION_2, ...VERSION_3]) await client.query(statement).catch((error) => upgradeLockTimeout(client, error, waitMs));
+    for (const statement of [...VERSION_1, ...VERSION_2, ...VERSION_3, ...VERSION_4]) await client.query(statement).catch((error) => upgradeLockTimeout(client, error, waitMs));
     await client.query('COMMIT');
   } catch (error) {
     if (!(error instanceof LedgerLockTimeout)) await client.query('ROLLBACK').catch(() => undefined);

@@ -32,11 +32,12 @@ export interface LedgerRow {
 export interface HistoryRow {
   readonly at: Date;
   readonly id: string;
-  readonly action: 'up' | 'down' | 'baseline' | 'failed' | 'resolved' | 'adopt';
+  /** backup / restore / expire: a copy taken before a migration or rollback, put back, or dropped when it expired (the note names it). */
+  readonly action: 'up' | 'down' | 'baseline' | 'failed' | 'resolved' | 'adopt' | 'backup' | 'restore' | 'expire';
   readonly by: string;
   readonly duration_ms: number | null;
   readonly error: string | null;
-  /** Where an adopted database came from (e.g. its Alembic revision). */
+  /** Where an adopted database came from (e.g. its Alembic revision); for backup, restore, expire: the copy and what it holds. */
   readonly note: string | null;
 }
 

@@ -1,6 +1,7 @@
 // A migration's down, run from the ledger row (not from the plan, which no longer holds it),
 // step by step from where an interrupted rollback stopped. Rows of older runners have no
-// steps: their down SQL runs as one transaction.
+// steps: their down SQL runs as one transaction. What the down destroys is copied first
+// (backup-copy.ts), when the steps say what (steps recorded by a runner with backups).
 import { LedgerRow } from './ledger';
 import { downStepsOf } from './ledger-down-steps';
 import { PlannedStep } from './planned-migration';
@@ -9,6 +10,7 @@ import { stepsSummary } from './progress';
 import { runSteps, StepsFrom } from './run-step';
 import { downStepLedger } from './step-ledger';
 import { stepName, StepToRun } from './step-to-run';
+import { backUpBefore } from './backup-copy';
 
 /** A rollback to run; resumed: the ledger holds the migration as rolling back. */
 export interface PendingDown extends StepsFrom {
@@ -19,6 +21,7 @@ export async function runDown(context: RunContext, pending: PendingDown): Promis
   const { row } = pending;
   const service = context.plan.service;
   const steps = downStepsOf(row);
+  await backUpBefore(context, { id: row.id, direction: 'down', steps, from: pending.from });
   const started = Date.now();
   context.log(pending.resumed ? `${service}: resuming the rollback of ${row.id} at down step ${pending.from + 1} of ${steps.length}` : `${service}: rolling back ${row.id}${stepsSummary(steps)}`);
   const label = { id: row.id, kind: 'down step', whole: `rollback of ${row.id}` } as const;

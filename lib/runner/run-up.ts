@@ -1,12 +1,14 @@
 // A migration's up, step by step from where the ledger says it stopped (the first step for a
-// migration not yet in the ledger). A line when it starts and when it ends, and for a migration
-// of several steps, when each step starts and ends (see progress.ts).
+// migration not yet in the ledger), after copying what its steps destroy (backup-copy.ts). A
+// line when it starts and when it ends, and for a migration of several steps, when each step
+// starts and ends (see progress.ts).
 import { PlannedMigration } from './planned-migration';
 import { RunContext } from './run-context';
 import { stepsSummary } from './progress';
 import { runSteps, StepsFrom } from './run-step';
 import { StepsEntry, upStepLedger } from './step-ledger';
 import { stepName, StepToRun } from './step-to-run';
+import { backUpBefore } from './backup-copy';
 
 /** A migration to apply; resumed: the ledger holds it as partial. */
 export interface PendingUp extends StepsFrom {
@@ -19,6 +21,7 @@ export async function runUp(context: RunContext, pending: PendingUp): Promise<vo
   const total = migration.upSteps.length;
   const started = Date.now();
   const entry = stepsEntry(service, migration);
+  await backUpBefore(context, { id: migration.id, direction: 'up', steps: migration.upSteps, from: pending.from });
   context.log(pending.resumed ? `${service}: resuming ${migration.id} at step ${pending.from + 1} of ${total}` : `${service}: applying ${migration.id}${stepsSummary(migration.upSteps)}`);
   const label = { id: migration.id, kind: 'step', whole: migration.id } as const;
   await runSteps(context, migration.upSteps, pending.from, label, (index) => upStep(pending, entry, index));

@@ -1,6 +1,6 @@
-// The runner's command line: the environment's timeouts and retries as the plan shows them,
-// written at synth from RunnerSettings and read back by the runner. One table of flags serves
-// both, so a setting the environment accepts is one the runner reads.
+// The runner's command line: the environment's timeouts, retries and backups as the plan shows
+// them, written at synth from RunnerSettings and read back by the runner. One table of flags
+// serves both, so a setting the environment accepts is one the runner reads.
 import { LockRetries, RunnerChoices, RunnerSettings, runnerSettingsProblems } from './runner-settings';
 
 interface Flag {
@@ -22,6 +22,12 @@ const retry = (key: keyof LockRetries) => ({
   write: (c: RunnerChoices, value: number) => ({ ...c, lockRetries: { ...c.lockRetries, [key]: value } }),
 });
 
+/** The retention, written only while backups are on (off, it would mean nothing). */
+const retention = {
+  read: (s: RunnerSettings) => (s.backups.enabled ? s.backups.retentionDays : undefined),
+  write: (c: RunnerChoices, value: number) => ({ ...c, backups: { ...c.backups, retentionDays: value } }),
+};
+
 const FLAGS: readonly Flag[] = [
   { name: '--lock-timeout-ms', example: 500, zero: false, ...setting('lockTimeoutMs') },
   { name: '--statement-timeout-ms', example: 900000, zero: false, ...setting('statementTimeoutMs') },
@@ -30,18 +36,26 @@ const FLAGS: readonly Flag[] = [
   { name: '--lock-retry-backoff-ms', example: 1000, zero: false, ...retry('backoffMs') },
   { name: '--lock-retry-max-backoff-ms', example: 30000, zero: false, ...retry('maxBackoffMs') },
   { name: '--offline-max-rows', example: 100000, zero: true, ...setting('offlineChangeMaxRows') },
+  { name: '--backup-retention-days', example: 14, zero: false, ...retention },
 ];
 
-export const RUNNER_FLAGS_USAGE = FLAGS.map((f) => `[${f.name} N]`).join(' ');
+/**
+ * Backups are on unless this switch is given (the library's default): a plan synthesized before
+ * backups existed runs with them on, and turning them off is a word a reviewer sees in the plan.
+ */
+const NO_BACKUPS = '--no-backups';
 
-/** The flags of `settings`, for the head's command line (numbers only: nothing can inject a word). */
+export const RUNNER_FLAGS_USAGE = [...FLAGS.map((f) => `[${f.name} N]`), `[${NO_BACKUPS}]`].join(' ');
+
+/** The flags of `settings`, for the head's command line (numbers and one fixed switch only: nothing can inject a word). */
 export function formatRunnerFlags(settings: RunnerSettings): string[] {
-  return FLAGS.flatMap((flag) => {
+  const numbers = FLAGS.flatMap((flag) => {
     const value = flag.read(settings);
     if (value === undefined) return [];
     checked(flag, String(value));
     return [flag.name, String(value)];
   });
+  return settings.backups.enabled ? numbers : [...numbers, NO_BACKUPS];
 }
 
 /** The value after `name` on the command line, if it is there. */
@@ -60,10 +74,11 @@ function checked(flag: Flag, value: string): number {
 
 /** The settings given on the command line; those not given are left out (their defaults apply). */
 export function parseRunnerFlags(args: readonly string[]): RunnerChoices {
-  const choices = FLAGS.reduce<RunnerChoices>((chosen, flag) => {
+  let choices = FLAGS.reduce<RunnerChoices>((chosen, flag) => {
     const value = option(args, flag.name);
     return value === undefined ? chosen : flag.write(chosen, checked(flag, value));
   }, {});
+  if (args.includes(NO_BACKUPS)) choices = { ...choices, backups: { ...choices.backups, enabled: false } };
   const problems = runnerSettingsProblems(choices);
   if (problems.length > 0) throw new Error(problems.join('; '));
   return choices;

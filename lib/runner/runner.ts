@@ -3,6 +3,8 @@
 // run-step.ts), as the owner role with lock and statement timeouts, the ledger following every
 // step, so a deploy that stopped resumes where it stopped. It logs a line when each migration
 // and step starts and ends, and while a step runs, how long it has run (see progress.ts).
+// Expired backups are dropped first; what a migration or rollback destroys is copied before it
+// runs (backup-copy.ts).
 import { refuseUnadoptedLegacyTables } from './legacy-tables';
 import { ClientBase } from 'pg';
 import { ensureLedger, LedgerLockTimeout, ledgerRows } from './ledger';
@@ -16,6 +18,9 @@ import { refuseLargeOfflineSteps } from './offline-limit';
 import { RunContext } from './run-context';
 import { runDown } from './run-down';
 import { runUp } from './run-up';
+import { expireBackups } from './backup-retention';
+import { BackupMoment, prepareBackups } from './backup-copy';
+import { downStepsOf } from './ledger-down-steps';
 
 export interface ConvergeResult {
   readonly applied: readonly string[];
@@ -54,10 +59,12 @@ export async function converge(client: ClientBase, options: ConvergeOptions): Pr
 /** Everything the ledger and the plan say is left, refused as a whole before anything runs. */
 async function run(context: RunContext): Promise<ConvergeResult> {
   const { client, plan, options } = context;
+  await expireBackups(context);
   const rows = await recordMissingDownSteps(client, plan, await ledgerRows(client, plan.service));
   await refuseUnadoptedLegacyTables(client, plan, rows);
   const work = reconcile(plan, rows, options.allowDowngrades);
   await refuseLargeOfflineSteps(client, plan, work, context.settings.offlineChangeMaxRows);
+  await prepareBackups(context, backupMoments(work));
   const rolledBack: string[] = [];
   const applied: string[] = [];
   let failure: unknown;
@@ -81,6 +88,14 @@ async function run(context: RunContext): Promise<ConvergeResult> {
   }
   if (failure !== undefined) throw failure;
   return { applied, rolledBack };
+}
+
+/** What the pending work would destroy, rollbacks and migrations alike, from where each starts. */
+function backupMoments(work: ReturnType<typeof reconcile>): BackupMoment[] {
+  return [
+    ...work.downs.map(({ row, from }): BackupMoment => ({ id: row.id, direction: 'down', steps: downStepsOf(row), from })),
+    ...work.ups.map(({ migration, from }): BackupMoment => ({ id: migration.id, direction: 'up', steps: migration.upSteps, from })),
+  ];
 }
 
 /**

@@ -5,6 +5,8 @@ import { ClientBase } from 'pg';
 import { Migration } from '../migrations/migration-file';
 import { LedgerRow, ledgerRows } from './ledger';
 import { downStepsOf } from './ledger-down-steps';
+import { BackupEntry, backupEntry, liveBackups, prettyBytes } from './backup-ledger';
+import { visibleText } from '../adopt/visible-text';
 
 /** A migration that stopped part-way (up or down) or failed. */
 export interface StoppedMigration {
@@ -41,6 +43,8 @@ export interface ServiceStatus {
   /** Applied, but the file's checksum now differs from the one applied. */
   readonly edited: readonly string[];
   readonly stopped: readonly StoppedMigration[];
+  /** Copies taken before migrations or rollbacks destroyed data, not yet expired, oldest first (`restore` puts one back). */
+  readonly backups: readonly BackupEntry[];
 }
 
 export async function serviceStatusReport(client: ClientBase, service: string, files: readonly Migration[]): Promise<ServiceStatus> {
@@ -55,6 +59,7 @@ export async function serviceStatusReport(client: ClientBase, service: string, f
     unknown: applied.filter((r) => !fileOf.has(r.id)).map((r) => r.id),
     edited: rows.filter((r) => fileOf.has(r.id) && fileOf.get(r.id)!.checksum !== r.checksum).map((r) => r.id),
     stopped: rows.map(stoppedOf).filter((s): s is StoppedMigration => s !== undefined),
+    backups: (await liveBackups(client, service)).map(backupEntry),
   };
   return { ...report, state: stateOf(report) };
 }
@@ -74,7 +79,15 @@ export function statusLine(status: ServiceStatus): string {
   if (unknown.length) parts.push(`${unknown.length} not in the folder (${unknown.join(', ')})`);
   if (edited.length) parts.push(`EDITED since applied: ${edited.join(', ')} (the runner refuses them: restore the files as applied, and put the change in a new migration)`);
   parts.push(...status.stopped.map(stoppedLine));
+  if (status.backups.length > 0) parts.push(backupsText(status.backups));
   return parts.join('; ');
+}
+
+/** `2 backups (1 MB): b1 datahub.klines (note, 1,000 rows, 64 kB, until 2026-01-15), b2 ...` */
+function backupsText(backups: readonly BackupEntry[]): string {
+  const total = backups.reduce((sum, b) => sum + b.bytes, 0);
+  const each = backups.map((b) => `${b.id} ${visibleText(b.table)} (${b.columns === null ? 'table' : b.columns.map((c) => visibleText(c)).join(', ')}, ${b.rows.toLocaleString('en-US')} rows, ${prettyBytes(b.bytes)}, until ${b.expiresAt.slice(0, 10)})`);
+  return `${backups.length} backup${backups.length === 1 ? '' : 's'} (${prettyBytes(total)}): ${each.join(', ')}`;
 }
 
 /** The line of `status` for a service, as before `status --json` existed. */

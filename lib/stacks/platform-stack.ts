@@ -1,5 +1,6 @@
 // The platform stack of one environment: the database (optionally), an owner role and an app
-// role per service, one schema per service, database and schema privileges, extensions.
+// role per service, one schema per service and its backup schema, database and schema
+// privileges, extensions.
 // Service stacks depend on it; it knows nothing about tables.
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
@@ -10,7 +11,8 @@ import { EnvironmentConfig, environmentProblems } from './environment';
 import { postgresProvider } from './postgres-provider';
 import { ResourceChain } from './resource-chain';
 import { appRoleName, ownerRoleName, schemaName, ServiceRegistry } from '../services/service-registry';
-import { identifierProblem } from '../sql/identifier';
+import { identifierError, identifierProblem } from '../sql/identifier';
+import { backupSchemaName } from '../runner/backup-names';
 
 export interface PlatformStackProps {
   readonly environment: EnvironmentConfig;
@@ -31,6 +33,20 @@ export function platformStackId(environment: string): string {
   return `${environment}-platform`;
 }
 
+/**
+ * Each service's backup schema must be a name PostgreSQL keeps whole, and no other service's
+ * schema: a service named `datahub_backup` beside `datahub` would share it.
+ */
+function backupSchemaProblems(services: readonly string[]): string[] {
+  return services.flatMap((service) => {
+    const name = backupSchemaName(service);
+    const problem = identifierError(name);
+    if (problem) return [`service "${service}": its backup schema ${problem.replace(/choose a shorter name$/, 'choose a shorter service name')}`];
+    const owner = services.find((other) => schemaName(other) === name);
+    return owner ? [`service "${service}": its backup schema "${name}" is the schema of service "${owner}": rename one of them`] : [];
+  });
+}
+
 export class PlatformStack extends BedrockStack {
   readonly environment: EnvironmentConfig;
 
@@ -42,6 +58,7 @@ export class PlatformStack extends BedrockStack {
       const problem = identifierProblem(extension.replace(/-/g, '_'));
       if (problem) problems.push(`extension "${extension}": ${problem}`);
     }
+    problems.push(...backupSchemaProblems(props.environment.services ?? []));
     if (problems.length > 0) throw new Error(`${this.node.path}: environment "${props.environment.name}":\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.environment = props.environment;
     configureBackend(this, id, props.environment.backend ?? { type: 'local' });
@@ -69,6 +86,12 @@ export class PlatformStack extends BedrockStack {
       // The deploying role must be able to SET ROLE to the owner to run migrations as it.
       chain.add(new GrantRole(this, `${service}_owner_deployer`, { role: connection.username, grantRole: owner }));
       chain.add(new Schema(this, `${service}_schema`, { name: schemaName(service), owner, database, ifNotExists: true, dropCascade: false }));
+      // Where the runner copies what a migration destroys (lib/runner/backup-copy.ts). Owned by
+      // the owner role, which takes the copies; no app role gets USAGE (nor PUBLIC, which a new
+      // schema grants nothing), so a dropped column's values never become readable by a
+      // service that was not granted them. Made in every environment, backups on or off: an
+      // empty schema costs nothing, and turning backups on needs no platform deploy first.
+      chain.add(new Schema(this, `${service}_backup_schema`, { name: backupSchemaName(service), owner, database, ifNotExists: true, dropCascade: false }));
     }
     for (const extension of props.environment.extensions ?? []) {
       chain.add(new Extension(this, `extension_${extension.replace(/-/g, '_')}`, { name: extension, database }));
@@ -106,7 +129,7 @@ export class PlatformStack extends BedrockStack {
       value: [
         `PUBLIC: no privilege on database ${database}; USAGE only on schema public`,
         ...services.map((s) => `${appRoleName(s)}: CONNECT on database ${database}; USAGE on schemas ${services.map(schemaName).join(', ')}`),
-        ...services.map((s) => `${ownerRoleName(s)}: owns schema ${schemaName(s)}; member: ${connection.username}`),
+        ...services.map((s) => `${ownerRoleName(s)}: owns schemas ${schemaName(s)}, ${backupSchemaName(s)} (backups, no app role may use it); member: ${connection.username}`),
         ...(props.environment.legacyRoles ?? []).map((role) => `${role} (legacy, until every service is adopted): CONNECT on database ${database}`),
       ],
     });

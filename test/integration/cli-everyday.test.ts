@@ -86,8 +86,8 @@ describe('--env: the connection comes from the environment', () => {
       command: 'status',
       environment: 'ci',
       services: [
-        { service: 'portfolio', state: 'pending', head: null, applied: [], pending: migrations('portfolio').map((f) => f.replace(/\.sql$/, '')), unknown: [], edited: [], stopped: [] },
-        { service: 'datahub', state: 'pending', head: null, applied: [], pending: migrations('datahub').map((f) => f.replace(/\.sql$/, '')), unknown: [], edited: [], stopped: [] },
+        { service: 'portfolio', state: 'pending', head: null, applied: [], pending: migrations('portfolio').map((f) => f.replace(/\.sql$/, '')), unknown: [], edited: [], stopped: [], backups: [] },
+        { service: 'datahub', state: 'pending', head: null, applied: [], pending: migrations('datahub').map((f) => f.replace(/\.sql$/, '')), unknown: [], edited: [], stopped: [], backups: [] },
       ],
     });
   });

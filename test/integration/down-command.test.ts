@@ -92,14 +92,14 @@ describe('a rollback that destroys data needs --accept-data-loss', () => {
       out: '',
       err:
         'datahub: this rollback destroys data; nothing was rolled back:\n' +
-        `  - ${ids[1]}: drops column datahub.klines.source, which holds values\n` +
+        `  - ${ids[1]}: drops column datahub.klines.source, which holds values (backups are on here: the rollback copies it first, and its output names the copy and the restore command)\n` +
         'If that is intended, run again with --accept-data-loss (`npm run bedrock -- down --service datahub --env dev --steps 1 --accept-data-loss`).',
     });
     const both = await cli('down', '--service', 'datahub', '--env', 'dev', '--to', 'base');
     expect(both.err).toBe(
       'datahub: this rollback destroys data; nothing was rolled back:\n' +
-        `  - ${ids[1]}: drops column datahub.klines.source, which holds values\n` +
-        `  - ${ids[0]}: drops table datahub.klines, which holds rows\n` +
+        `  - ${ids[1]}: drops column datahub.klines.source, which holds values (backups are on here: the rollback copies it first, and its output names the copy and the restore command)\n` +
+        `  - ${ids[0]}: drops table datahub.klines, which holds rows (backups are on here: the rollback copies it first, and its output names the copy and the restore command)\n` +
         'If that is intended, run again with --accept-data-loss (`npm run bedrock -- down --service datahub --env dev --to base --accept-data-loss`).',
     );
     expect(await ledger()).toEqual(ids);
@@ -111,7 +111,7 @@ describe('a rollback that destroys data needs --accept-data-loss', () => {
     expect(await columns()).toEqual(['id', 'symbol']);
 
     const refused = await cli('down', '--service', 'datahub', '--env', 'dev', '--to', 'base');
-    expect(refused.err).toContain(`  - ${ids[0]}: drops table datahub.klines, which holds rows\n`);
+    expect(refused.err).toContain(`  - ${ids[0]}: drops table datahub.klines, which holds rows (backups are on here: the rollback copies it first, and its output names the copy and the restore command)\n`);
     expect(await ledger()).toEqual([ids[0]]);
     expect(await cli('down', '--service', 'datahub', '--env', 'dev', '--to', 'base', '--accept-data-loss')).toMatchObject({ code: 0, err: '' });
     expect(await ledger()).toEqual([]);

@@ -428,6 +428,8 @@ describe('on PostgreSQL 18', () => {
           message: `${C}_app may CREATE in schema ${A}, a service schema only its migrations change: only a service's owner role creates, in its own schema`,
           fix: expect.stringContaining(`REVOKE CREATE ON SCHEMA "${A}" FROM "${C}_app";`),
         },
+        // Through the owner role, the service's backup schema too (the platform stack makes it, owned by that role).
+        expect.objectContaining({ check: 'create-privilege', object: `role ${C}_app`, message: expect.stringContaining(`may CREATE in schema ${A}_backup`) }),
         expect.objectContaining({ check: 'create-privilege', object: `role ${C}_app`, message: expect.stringContaining(`may CREATE in schema ${B}`) }),
         {
           kind: 'posture',
@@ -450,8 +452,8 @@ describe('on PostgreSQL 18', () => {
       const b = document.services.find((s) => s.service === B)!;
       expect(b.findings).toContainEqual({ kind: 'extra-privilege', object: `schema ${B}`, message: `${C}_app holds CREATE on schema ${B}, which the access model does not give it`, fix: `\`REVOKE CREATE ON SCHEMA "${B}" FROM "${C}_app";\`` });
       const text = await drift({ env: 'dt', posture: true });
-      expect(text.err).toBe(`drift: 2 service(s) differ from their plan (${A}, ${B}); 5 posture finding(s)`);
-      expect(text.out).toContain('posture: 5 finding(s):');
+      expect(text.err).toBe(`drift: 2 service(s) differ from their plan (${A}, ${B}); 6 posture finding(s)`);
+      expect(text.out).toContain('posture: 6 finding(s):');
       expect(text.out).toContain(`  - [role-attribute] app role ${A}_app is SUPERUSER: it bypasses every privilege and can change any service`);
     } finally {
       await db.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC; ALTER ROLE ${q(`${A}_app`)} NOSUPERUSER; REVOKE CREATE ON SCHEMA ${q(B)} FROM ${q(`${C}_app`)}; REVOKE ${q(`${A}_owner`)} FROM ${q(`${C}_app`)}`);

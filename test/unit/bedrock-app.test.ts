@@ -165,11 +165,16 @@ test('no secret, connection string or absolute path of this machine anywhere in 
   }
 });
 
-test("each environment's runner settings are in its plan: prod and staging refuse long rewrites, every environment retries short lock waits", () => {
+test("each environment's runner settings are in its plan: prod and staging refuse long rewrites and back up what migrations destroy, every environment retries short lock waits", () => {
   const head = (id: string): Json => Object.entries(stacks[id].resource.terraform_data as Json).find(([name]) => name.startsWith('migrations_head'))![1];
   for (const environment of ['prod', 'staging']) {
-    expect(head(`${environment}-datahub`).provisioner[0]['local-exec'].command).toMatch(/ --lock-timeout-ms 500 --statement-timeout-ms 3600000 .* --lock-retries 8 .* --offline-max-rows 100000$/);
-    expect(head(`${environment}-datahub`).input.settings).toMatchObject({ statementTimeoutMs: 3600000, offlineChangeMaxRows: 100000 });
+    expect(head(`${environment}-datahub`).provisioner[0]['local-exec'].command).toMatch(/ --lock-timeout-ms 500 --statement-timeout-ms 3600000 .* --lock-retries 8 .* --offline-max-rows 100000 --backup-retention-days 14$/);
+    expect(head(`${environment}-datahub`).input.settings).toMatchObject({ statementTimeoutMs: 3600000, offlineChangeMaxRows: 100000, backups: { enabled: true, retentionDays: 14 } });
+  }
+  // local and dev hold disposable data: no copies, and the plan says so.
+  for (const environment of ['local', 'dev']) {
+    expect(head(`${environment}-datahub`).provisioner[0]['local-exec'].command).toMatch(/ --lock-retry-max-backoff-ms 30000 --no-backups$/);
+    expect(head(`${environment}-datahub`).input.settings).toMatchObject({ backups: { enabled: false, retentionDays: 14 } });
   }
   expect(head('local-datahub').provisioner[0]['local-exec'].command).not.toContain('--offline-max-rows');
 });

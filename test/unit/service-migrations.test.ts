@@ -46,10 +46,10 @@ test('the plan shows each migration with its SQL, and a head that runs the runne
   expect(head.depends_on).toEqual([`terraform_data.${recordName}`, 'postgresql_default_privileges.default_tables_portfolio_app']);
   const command: string = head.provisioner[0]['local-exec'].command;
   expect(command).toMatch(
-    /^node assets\/migrations_runner_\w+\/\w+\/runner\.js --manifest assets\/migrations_manifest_\w+\/\w+\/datahub-\w+\.json --expect [0-9a-f]{64} --lock-timeout-ms 500 --statement-timeout-ms 900000 --lock-wait-ms 60000 --lock-retries 8 --lock-retry-backoff-ms 1000 --lock-retry-max-backoff-ms 30000$/,
+    /^node assets\/migrations_runner_\w+\/\w+\/runner\.js --manifest assets\/migrations_manifest_\w+\/\w+\/datahub-\w+\.json --expect [0-9a-f]{64} --lock-timeout-ms 500 --statement-timeout-ms 900000 --lock-wait-ms 60000 --lock-retries 8 --lock-retry-backoff-ms 1000 --lock-retry-max-backoff-ms 30000 --backup-retention-days 14$/,
   );
   // The settings are in the plan as data too, where a reviewer reads them.
-  expect(head.input.settings).toEqual({ lockTimeoutMs: 500, statementTimeoutMs: 900000, lockWaitMs: 60000, lockRetries: { retries: 8, backoffMs: 1000, maxBackoffMs: 30000 } });
+  expect(head.input.settings).toEqual({ lockTimeoutMs: 500, statementTimeoutMs: 900000, lockWaitMs: 60000, lockRetries: { retries: 8, backoffMs: 1000, maxBackoffMs: 30000 }, backups: { enabled: true, retentionDays: 14 } });
   expect(head.provisioner[0]['local-exec']).not.toHaveProperty('when'); // create-time only: destroy never drops tables
   expect(head.triggers_replace).toMatchObject({ service: 'datahub', head: record.input.id, chain: expect.stringMatching(/^[0-9a-f]{64}$/) });
 
@@ -110,7 +110,7 @@ test("an environment's timeouts, retries and offline limit reach the runner's co
   project.tables.datahub(stack);
   const json: Json = JSON.parse(Testing.synth(stack, true));
   const head = Object.entries(json.resource.terraform_data).find(([n]) => n.startsWith('migrations_head'))![1] as Json;
-  expect(head.provisioner[0]['local-exec'].command).toMatch(/ --lock-timeout-ms 250 --statement-timeout-ms 900000 --lock-wait-ms 60000 --lock-retries 3 --lock-retry-backoff-ms 500 --lock-retry-max-backoff-ms 4000 --offline-max-rows 100000$/);
+  expect(head.provisioner[0]['local-exec'].command).toMatch(/ --lock-timeout-ms 250 --statement-timeout-ms 900000 --lock-wait-ms 60000 --lock-retries 3 --lock-retry-backoff-ms 500 --lock-retry-max-backoff-ms 4000 --offline-max-rows 100000 --backup-retention-days 14$/);
   expect(head.input.settings).toMatchObject({ lockTimeoutMs: 250, offlineChangeMaxRows: 100000 });
 });
 
