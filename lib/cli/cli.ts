@@ -28,6 +28,7 @@ import { statementContext } from '../statements/statement-context';
 import { StatementRule } from '../statements/statement-rule';
 import { adoptCommand, AdoptOptions, introspectCommand, IntrospectOptions } from './adopt-commands';
 import { adrCommand } from './adr-command';
+import { rebaseMigration, RebaseError } from '../migrations/rebase';
 import { restoreCommand, RestoreOptions } from './restore-command';
 import { migrateCommand, MigrateOptions, rollbackLosses } from './migrate-command';
 import { CheckDocument, historyEntry, HistoryDocument, JSON_VERSION, printed, ruleEntry, RulesDocument, StatusDocument } from './json-documents';
@@ -50,12 +51,13 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .argument('<service>', 'the service whose tables changed')
     .argument('<description>', 'snake_case, e.g. add_klines_table')
     .option('--accept-data-loss', 'allow dropping tables or columns and narrowing types')
-    .action((service: string, description: string, options: { acceptDataLoss?: boolean }) => {
+    .option('--data', 'write a "-- +data" section for hand-written DML after the expand steps; with the tables unchanged, a migration of data only')
+    .action((service: string, description: string, options: { acceptDataLoss?: boolean; data?: boolean }) => {
       const directory = migrationDirectoryOf(project, service);
       const model = projectModel(project);
       const findings = model.findings([service]);
       if (findings.length > 0) throw new CliFailure(`${service}: synth would refuse these tables; nothing written. Fix:\n${findings.map((f) => `  - ${f}`).join('\n')}`);
-      const result = generateMigration({ directory, model: model.schemaOf(service), description, acceptDataLoss: options.acceptDataLoss, registry: project.registry });
+      const result = generateMigration({ directory, model: model.schemaOf(service), description, acceptDataLoss: options.acceptDataLoss, data: options.data, registry: project.registry });
       if (!result.written) {
         output.log(`${service}: no changes: the tables match the snapshot. Nothing written.`);
         return;
@@ -63,12 +65,15 @@ export function createCli(project: BedrockProject, output: Output): Command {
       for (const { migration, change } of result.migrations) {
         output.log(`${service}: wrote ${directory.directory}/${migration.id}.sql`);
         for (const line of change.summary) output.log(`  ${line}`);
-        if (change.upSteps.length > 1) output.log(`  in ${change.upSteps.length} steps (${stepCounts(change.upSteps)}): online forms keep tables with rows readable and writable`);
+        if (migration.upSteps.length > 1) output.log(`  in ${migration.upSteps.length} steps (${stepCounts(migration.upSteps)}): online forms keep tables with rows readable and writable`);
+        for (const step of migration.upSteps.filter((s) => s.data !== undefined)) output.log(`  data section at line ${step.line - 1}: fill it with DML on ${service}'s tables, then \`${COMMAND} rehash ${service}\``);
         for (const line of change.offline) output.log(`  NOT ONLINE: ${line}`);
         for (const line of change.offlineDown) output.log(`  NOT ONLINE when rolled back: ${line}`);
       }
       if (result.migrations.length > 1) output.log('  (new enum values go in a migration of their own: PostgreSQL cannot use a value in the transaction that adds it)');
       for (const warning of result.warnings) output.log(`  warning: ${warning}`);
+      for (const line of result.carried) output.log(`  ${line}`);
+      for (const problem of result.dataProblems) output.log(`  DATA SECTION REFUSED (check and synth fail until it is fixed): ${problem}`);
       if (result.toAcknowledge.length > 0) {
         output.log(`  TO ACKNOWLEDGE before \`check\` and synth pass (a risk on a table that may hold rows):`);
         for (const finding of result.toAcknowledge) output.log(`    ${finding}`);
@@ -99,21 +104,15 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .command('rebase')
     .description('regenerate a migration on top of the current head (fixes "multiple heads" after a merge)')
     .argument('<service>')
-    .argument('<migration>', 'the id of the newer migration, which is removed and generated again')
+    .argument('<migration>', 'the id of the newer migration, which is removed and generated again (its data sections carried over)')
     .action((service: string, id: string) => {
-      const directory = migrationDirectoryOf(project, service);
-      const state = directory.read();
-      const all = state.migrations;
-      const target = /^\d{8}_\d{6}_/.test(id) ? id : undefined;
-      if (!target) throw new CliFailure(`${service}: "${id}" is not a migration id (e.g. 20250110_143000_${service}_add_trades)`);
-      const description = target.slice(16 + service.length + 1);
-      directory.remove(target, all.filter((m) => m.id !== target && m.parent !== target));
-      const remaining = directory.read();
-      if (remaining.problems.length > 0) throw new CliFailure(`${service}: after removing ${target}:\n${remaining.problems.join('\n')}`);
-      directory.rehash(remaining.migrations);
-      const result = generateMigration({ directory, model: modelOf(project, service), description, acceptDataLoss: true, registry: project.registry });
-      output.log(`${service}: removed ${target}; ${result.written ? `wrote ${result.migrations.map((m) => `${m.migration.id}.sql`).join(' and ')} on top of ${result.migrations[0].migration.parent ?? 'nothing'}` : 'nothing left to generate'}`);
-      output.log(`If ${target} was applied to a database, roll it back there first (\`${COMMAND} down --service ${service} --env <environment>\`).`);
+      try {
+        const rebased = rebaseMigration({ directory: migrationDirectoryOf(project, service), model: modelOf(project, service), id, registry: project.registry });
+        for (const line of rebased.lines) output.log(line);
+      } catch (error) {
+        if (error instanceof RebaseError) throw new CliFailure(error.message);
+        throw error;
+      }
     });
 
   program

@@ -3,12 +3,14 @@
 // `col IS NOT NULL` checks validated earlier (SET NOT NULL then skips its scan), and the
 // lock_timeout the step raised, if any.
 import type { Migration } from '../migrations/migration-file';
-import type { StepMode } from '../migrations/migration-file';
+import type { DataDeclaration, StepMode } from '../migrations/migration-file';
 import type { ParsedStatement } from '../statements/statement-rule';
 
 export interface StatementFacts {
   /** How the statement's step runs. */
   readonly mode: StepMode;
+  /** Set when the statement is in a data section (`-- +data ...`): hand-written DML. */
+  readonly data?: DataDeclaration;
   /** Tables (`schema.name`, unquoted, schema defaulted) created earlier in the same section. */
   readonly created: ReadonlySet<string>;
   /** `schema.table.column` proved NOT NULL by a check validated earlier in the section. */
@@ -38,7 +40,14 @@ export function statementFacts(migration: Migration, statements: readonly Parsed
     for (const statement of statements.filter((s) => s.section === section)) {
       const at = stepAt(steps, statement.line);
       if (at !== step) [step, lockTimeoutMs] = [at, undefined];
-      facts.set(statement, { mode: steps[at]?.mode ?? 'transaction', created: new Set(created), provenNotNull: new Set(provenNotNull), ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}) });
+      const data = steps[at]?.data;
+      facts.set(statement, {
+        mode: steps[at]?.mode ?? 'transaction',
+        ...(data !== undefined ? { data } : {}),
+        created: new Set(created),
+        provenNotNull: new Set(provenNotNull),
+        ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
+      });
       lockTimeoutMs = lockTimeoutSet(statement) ?? lockTimeoutMs;
       learn(statement, schema, { created, provenNotNull, notNullChecks });
     }

@@ -1,10 +1,12 @@
 // `generate`: diff a service's model against the snapshot at its head and write one new
 // migration (with its down), the snapshot after it and the new checksums.
 import { MigrationDirectory, COMMAND } from './migration-directory';
-import { descriptionProblem, formatMigration, Migration, parseMigration, timestampOf } from './migration-file';
+import { descriptionProblem, Migration, parseMigration, timestampOf } from './migration-file';
 import { diffSchemas } from './schema-diff';
-import { SchemaChange, schemaChange } from './schema-change';
+import { SchemaChange } from './schema-change';
 import { enumValueStep } from './enum-value-step';
+import { dataTemplate, migrationText, PlacedData, schemaPart } from './render-migration';
+import { CarriedData, carriedLines, placeCarried, Placement } from './carried-data';
 import { retypedReadColumns } from './read-contract-check';
 import { canonicalSchema, ServiceSchema } from './service-schema';
 import { ServiceRegistry } from '../services/service-registry';
@@ -29,6 +31,17 @@ export interface GenerateOptions {
    * @default only this service is known: other schemas are still refused, without their owner's name
    */
   readonly registry?: ServiceRegistry;
+  /**
+   * Write a data section (`-- +data`, commented, for a person to fill with DML) after the expand
+   * steps; a new NOT NULL column without a default is then added nullable, to be filled there,
+   * and made NOT NULL after it. With no change to the tables, a migration of data only. @default false
+   */
+  readonly data?: boolean;
+  /**
+   * Data sections of a migration this one replaces (`rebase`), put back at the same place.
+   * @default what `directory.remove` kept of the migration it removed last, if anything
+   */
+  readonly carried?: CarriedData;
 }
 
 /** One written migration and what it changes. */
@@ -55,6 +68,14 @@ export type GenerateResult =
       readonly toAcknowledge: readonly string[];
       /** The lint warnings of what was written (a drop, a rename): printed. */
       readonly warnings: readonly string[];
+      /**
+       * What the statement rules refuse in the data sections carried over from a replaced migration
+       * (`rebase`): written all the same (the data is a person's, and git is not the only copy
+       * wanted), and `check` refuses it until fixed. Printed.
+       */
+      readonly dataProblems: readonly string[];
+      /** One line per data section carried over from the migration this one replaces, saying where it went. Printed. */
+      readonly carried: readonly string[];
     };
 
 /** A refusal: nothing was written. */
@@ -77,48 +98,46 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
   refuseJudged(judged(state.migrations, context).refusals, `${directory.service}: fix the statements of its migrations first; nothing written`);
   const head = state.migrations[state.migrations.length - 1];
   const before = directory.snapshot(head?.id);
-  const diff = diffSchemas(before, model);
-  if (diff.up.length === 0) return { written: false };
-  const retyped = options.registry ? retypedReadColumns(options.registry, before, model) : [];
+  // The model as its snapshot will hold it (canonical: tables and enums in name order, rename
+  // hints kept): the migration is the transition between two snapshots, which `check` renders
+  // again from the files to compare (schema-part-check.ts).
+  const after = canonicalSchema(model, { keepRenames: true });
+  const carried = options.carried ?? directory.takeRemovedData();
+  const dataMode = options.data === true || (carried !== undefined && carried.sections.length > 0);
+  const diff = diffSchemas(before, after, { filledByData: dataMode });
+  if (diff.up.length === 0 && !dataMode) return { written: false };
+  const retyped = options.registry ? retypedReadColumns(options.registry, before, after) : [];
   if (retyped.length > 0) throw new GenerateError(`${directory.service}: this change breaks another service's read contract; nothing written:\n${retyped.map((p) => `  - ${p}`).join('\n')}`);
-  const whole = schemaChange(diff);
-  const destructive = whole.destructive;
+  const destructive = diff.up.flatMap((c) => (c.dataLoss ? [c.dataLoss] : []));
   if (destructive.length > 0 && !options.acceptDataLoss) {
     throw new GenerateError(
       `${directory.service}: this change destroys data:\n${destructive.map((d) => `  - ${d}`).join('\n')}\n` +
-        `If that is intended, run again with --accept-data-loss (\`${COMMAND} generate ${directory.service} ${description} --accept-data-loss\`).`,
+        `If that is intended, run again with --accept-data-loss (\`${COMMAND} generate ${directory.service} ${description}${options.data ? ' --data' : ''} --accept-data-loss\`).`,
     );
   }
-  const between = enumValueStep(before, model, diff);
+  const between = enumValueStep(before, after, diff);
   const steps = between
     ? [
-        { schema: between, change: schemaChange(diffSchemas(before, between)), description: enumValuesDescription(description) },
-        { schema: model, change: schemaChange(diffSchemas(between, model)), description },
+        { from: before, schema: between, description: enumValuesDescription(description), dataMode: false },
+        { from: between, schema: after, description, dataMode },
       ]
-    : [{ schema: model, change: whole, description }];
+    : [{ from: before, schema: after, description, dataMode }];
   const written: GeneratedMigration[] = [];
+  const placements: { up: Placement[]; down: Placement[] }[] = [];
   let parent = head?.id;
   for (const step of steps) {
     const id = `${nextTimestamp(options.now ?? new Date(), parent)}_${directory.service}_${step.description}`;
-    const { change } = step;
-    const text = formatMigration({
-      id,
-      service: directory.service,
-      parent,
-      summary: change.summary,
-      destructive: change.destructive,
-      offline: change.offline,
-      offlineDown: change.offlineDown,
-      up: change.upSteps,
-      down: change.downSteps,
-    });
-    written.push({ migration: parseMigration(`${id}.sql`, text), change });
+    const part = schemaPart(step.from, step.schema, step.dataMode);
+    const placed = step.dataMode ? placeData(part, carried, directory, step.schema) : { up: [], down: [] };
+    const text = migrationText({ id, service: directory.service, parent, part, dataMode: step.dataMode, data: placed });
+    written.push({ migration: parseMigration(`${id}.sql`, text), change: part.change });
+    placements.push({ up: placed.up.filter(isPlacement), down: placed.down.filter(isPlacement) });
     parent = id;
   }
   // What the model holds (check and default expressions) reaches the SQL: judge it too, all
   // of it before anything is written.
   const source = head ? `, or (if a hand edited it) restore the snapshot ${directory.snapshotFile(head.id)} it was diffed against from git` : '';
-  const lint = judged(written.map((w) => w.migration), context);
+  const lint = judged(written.map((w) => w.migration), context, true);
   refuseJudged(lint.refusals, `${directory.service}: the new migration breaks the statement rules; nothing written. Change the model${source}`);
   const chain = [...state.migrations];
   written.forEach(({ migration }, i) => {
@@ -126,8 +145,17 @@ export function generateMigration(options: GenerateOptions): GenerateResult {
     chain.push(migration);
   });
   const last = written[written.length - 1];
-  return { written: true, migration: last.migration, change: last.change, migrations: written, toAcknowledge: lint.toAcknowledge, warnings: lint.warnings };
+  const carriedText = carried ? carriedLines(carried, placements[placements.length - 1], last.migration) : [];
+  return { written: true, migration: last.migration, change: last.change, migrations: written, toAcknowledge: lint.toAcknowledge, warnings: lint.warnings, dataProblems: lint.dataProblems, carried: carriedText };
 }
+
+/** The data sections of a new migration: the carried ones at their places, or the template after the expand steps. */
+function placeData(part: ReturnType<typeof schemaPart>, carried: CarriedData | undefined, directory: MigrationDirectory, after: ServiceSchema): { up: PlacedData[]; down: PlacedData[] } {
+  if (carried && carried.sections.length > 0) return placeCarried(carried, part);
+  return { up: [{ at: part.dataAt, section: dataTemplate(directory.service, directory.schema, after, part) }], down: [] };
+}
+
+const isPlacement = (placed: PlacedData): placed is Placement => 'carried' in placed;
 
 /** The first migration's description when new enum values go first. */
 function enumValuesDescription(description: string): string {
@@ -138,18 +166,26 @@ function enumValuesDescription(description: string): string {
 const LINT_IDS = new Set(LINT_RULES.map((rule) => rule.id));
 
 /**
- * The judge's findings in three: what refuses the migration (a statement rule: an object of
+ * The judge's findings in four: what refuses the migration (a statement rule: an object of
  * another service, a privilege change...), the lint errors a person must acknowledge before
- * check and synth pass (a risk generate cannot avoid, e.g. a rewrite), and the warnings.
+ * check and synth pass (a risk generate cannot avoid, e.g. a rewrite), the warnings, and, in
+ * the data sections of what generate `written` (carried over by rebase), the errors to fix.
  */
-function judged(migrations: readonly Migration[], context: StatementContext): { refusals: string[]; toAcknowledge: string[]; warnings: string[] } {
-  const findings = migrations.flatMap((migration) => judgeMigration(migration, context));
-  const texts = (keep: (f: StatementFinding) => boolean) => findings.filter(keep).map(findingText);
+function judged(migrations: readonly Migration[], context: StatementContext, written = false): { refusals: string[]; toAcknowledge: string[]; warnings: string[]; dataProblems: string[] } {
+  // In what generate writes, a data section is a person's (carried over by rebase): reported, never a reason to write nothing.
+  const findings = migrations.flatMap((migration) => judgeMigration(migration, context).map((finding) => ({ finding, inData: written && inDataSection(migration, finding.line) })));
+  const texts = (keep: (f: StatementFinding, inData: boolean) => boolean) => findings.filter(({ finding, inData }) => keep(finding, inData)).map(({ finding }) => findingText(finding));
   return {
-    refusals: texts((f) => f.severity === 'error' && !LINT_IDS.has(f.rule)),
-    toAcknowledge: texts((f) => f.severity === 'error' && LINT_IDS.has(f.rule)),
+    refusals: texts((f, inData) => f.severity === 'error' && !LINT_IDS.has(f.rule) && !inData),
+    toAcknowledge: texts((f, inData) => f.severity === 'error' && LINT_IDS.has(f.rule) && !inData),
     warnings: texts((f) => f.severity === 'warning'),
+    dataProblems: texts((f, inData) => f.severity === 'error' && inData),
   };
+}
+
+/** Whether a file line lies in one of the migration's data sections (hand-written: generate never refuses over them). */
+function inDataSection(migration: Migration, line: number): boolean {
+  return migration.dataSections.some((d) => line >= d.markerLine && line <= d.endLine);
 }
 
 function refuseJudged(problems: readonly string[], heading: string): void {

@@ -7,6 +7,7 @@ import { fileNameProblem, Migration, parseMigration } from './migration-file';
 import { emptySchema, ServiceSchema } from './service-schema';
 import { formatSnapshot, parseSnapshot } from './snapshot-file';
 import { formatSum, parseSum } from './sum-file';
+import { CarriedData, carriedData } from './carried-data';
 
 export const SUM_FILE = 'bedrock.sum';
 export const SNAPSHOTS = 'snapshots';
@@ -28,6 +29,9 @@ export interface DirectoryState {
 }
 
 export class MigrationDirectory {
+  /** The data sections of the migration `remove` took away last, for the next generate (rebase). */
+  private removedData?: CarriedData;
+
   constructor(
     /** The folder, e.g. stacks/datahub/migrations. */
     readonly directory: string,
@@ -188,11 +192,33 @@ export class MigrationDirectory {
     for (const [file] of writes) renameSync(`${file}.tmp`, file);
   }
 
-  /** Removes a migration's file and snapshot and rewrites bedrock.sum (for rebase). */
-  remove(id: string, remaining: readonly Migration[]): void {
-    rmSync(this.file(`${id}.sql`), { force: true });
+  /**
+   * Removes a migration's file and snapshot and rewrites bedrock.sum (for rebase). Its data
+   * sections, which no generator can write again, are kept for the next `generateMigration` on
+   * this directory, which puts them back at the same place (carried-data.ts); returns them.
+   */
+  remove(id: string, remaining: readonly Migration[]): CarriedData | undefined {
+    const file = this.file(`${id}.sql`);
+    this.removedData = undefined;
+    if (existsSync(file)) {
+      try {
+        const carried = carriedData(parseMigration(`${id}.sql`, readFileSync(file, 'utf8')));
+        if (carried.sections.length > 0) this.removedData = carried;
+      } catch {
+        // A file that does not parse has no data sections to carry (and git still holds it).
+      }
+    }
+    rmSync(file, { force: true });
     rmSync(this.snapshotFile(id), { force: true });
     writeFileSync(this.file(SUM_FILE), formatSum(remaining));
+    return this.removedData;
+  }
+
+  /** The data sections `remove` kept, once: the next generate takes them. */
+  takeRemovedData(): CarriedData | undefined {
+    const data = this.removedData;
+    this.removedData = undefined;
+    return data;
   }
 
   /**

@@ -5,6 +5,7 @@ import { parseScript } from '../sql/parser';
 import { qualifiedName } from '../sql/identifier';
 import { PlannedStep, StepIndex } from '../runner/planned-migration';
 import { StepText } from './migration-file';
+import { BatchedStatement, batchedStatement } from '../sql/batched-statement';
 
 /** A statement of a step, parsed. */
 export interface StepStatement {
@@ -21,6 +22,13 @@ export interface StepStatement {
  */
 export function plannedSteps(steps: readonly StepText[], schema: string, fileName: string): PlannedStep[] {
   return steps.flatMap((step) => {
+    if (step.data?.kind === 'batched') {
+      // Run as one transaction it would be the long transaction the section declares it is not.
+      throw new Error(
+        `${fileName}: line ${step.line}: the runner does not run batched data sections yet (lib/runner/backfill.ts runs them; the plan needs its batch step): ` +
+          'until it does, use a "-- +data" section (one transaction) on a small table',
+      );
+    }
     const statements = stepStatements(step, fileName);
     if (step.mode !== 'outside transaction') return [planned(step, statements, schema, step.sql, step.line)];
     return statements.map((s) => planned(step, [s], schema, s.sql, s.line));
@@ -100,4 +108,21 @@ function droppedIndex(node: Record<string, unknown>, schema: string): { schema: 
   const items = ((node.objects[0] as { List?: { items?: { String?: { sval?: string } }[] } }).List?.items ?? []).map((i) => i.String?.sval);
   if (items.length === 0 || items.length > 2 || items.some((i) => typeof i !== 'string')) return undefined;
   return items.length === 2 ? { schema: items[0]!, name: items[1]!, qualified: true } : { schema, name: items[0]!, qualified: false };
+}
+
+/** The batch plan of a batched data section: its size and statement with the batch bounds, rendered here where the parser is. */
+export interface StepBatch {
+  readonly size: number;
+  readonly statement: BatchedStatement;
+}
+
+/** A batched data section's batch plan; throws naming the file and line when its statement cannot run in batches (check says why first). */
+export function stepBatch(step: StepText, fileName: string): StepBatch {
+  if (step.data?.kind !== 'batched') throw new Error(`${fileName}: line ${step.line}: not a batched data section`);
+  const { schema, table, key, size } = step.data;
+  try {
+    return { size, statement: batchedStatement(step.sql, { schema, table, key }) };
+  } catch (error) {
+    throw new Error(`${fileName}: line ${step.line}: the batched data section cannot run in batches: ${(error as Error).message}`);
+  }
 }

@@ -19,9 +19,18 @@ export interface SchemaDiff {
   readonly down: readonly Change[];
 }
 
-export function diffSchemas(before: ServiceSchema, after: ServiceSchema): SchemaDiff {
+export interface DiffOptions {
+  /**
+   * The migration has data sections, where a person fills a new NOT NULL column: such a column
+   * without a default is added nullable, and made NOT NULL (in its online form) after the data
+   * sections, instead of being refused. @default false
+   */
+  readonly filledByData?: boolean;
+}
+
+export function diffSchemas(before: ServiceSchema, after: ServiceSchema, options: DiffOptions = {}): SchemaDiff {
   const names = correspondence(before, after);
-  return { up: new Plan(before, after, names, 'up').changes(), down: new Plan(after, before, names.inverted(), 'down').changes() };
+  return { up: new Plan(before, after, names, 'up', options).changes(), down: new Plan(after, before, names.inverted(), 'down').changes() };
 }
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -49,6 +58,7 @@ class Plan {
     private readonly to: ServiceSchema,
     private readonly names: Correspondence,
     private readonly direction: 'up' | 'down',
+    private readonly options: DiffOptions = {},
   ) {}
 
   changes(): Change[] {
@@ -250,9 +260,16 @@ class Plan {
     // Only a new column is judged so: the down re-adds a dropped one as it was (on a table with
     // rows that fails, and says so: its data is gone).
     if (this.direction === 'up' && column.notNull && column.default === undefined && !column.identity && !column.serial) {
+      if (this.options.filledByData) {
+        // Expand, fill (the data sections), contract: SetNotNull runs after the data sections
+        // (data-phases.ts), in its online form on the table with rows.
+        this.add({ kind: 'AddColumn', table: ref(table.schema, table.name), column: { ...column, notNull: false } });
+        this.add({ kind: 'SetNotNull', table: ref(table.schema, table.name), column: column.name });
+        return;
+      }
       throw new UnsupportedChange(
         `${table.schema}.${table.name}: the new column "${column.name}" is NOT NULL without a default, so adding it fails on a table with rows: ` +
-          'give it a default (.default(...) or .defaultSql(...)), or add it nullable, fill it, then make it notNull() in a later migration',
+          'give it a default (.default(...) or .defaultSql(...)); or generate with --data and fill it in the data section (it is added nullable, filled, then made NOT NULL); or add it nullable, fill it, then make it notNull() in a later migration',
       );
     }
     this.add({ kind: 'AddColumn', table: ref(table.schema, table.name), column });
