@@ -14,6 +14,7 @@ import { DECISION, decisionRecords } from '../support/decision-records';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { attempt, Operation } from '../support/privilege-attempts';
 
 const db = useTestDatabase();
 const PASSWORD = 'access-test-only';
@@ -44,22 +45,7 @@ const project: BedrockProject = {
   },
 };
 
-type Operation = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'ALTER' | 'DROP' | 'CREATE INDEX' | 'FOREIGN KEY';
 const OPERATIONS: Operation[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'ALTER', 'DROP', 'CREATE INDEX', 'FOREIGN KEY'];
-
-function attempt(operation: Operation, table: string): string {
-  switch (operation) {
-    case 'SELECT': return `SELECT * FROM ${table} LIMIT 1`;
-    case 'INSERT': return `INSERT INTO ${table} DEFAULT VALUES`;
-    case 'UPDATE': return `UPDATE ${table} SET id = DEFAULT WHERE false`;
-    case 'DELETE': return `DELETE FROM ${table} WHERE false`;
-    case 'TRUNCATE': return `TRUNCATE ${table}`;
-    case 'ALTER': return `ALTER TABLE ${table} ADD COLUMN intruder integer`;
-    case 'DROP': return `DROP TABLE ${table}`;
-    case 'CREATE INDEX': return `CREATE INDEX intruder_idx ON ${table} (id)`;
-    case 'FOREIGN KEY': return `CREATE TABLE ${table.split('.')[0]}.intruder (id bigint REFERENCES ${table} (id))`;
-  }
-}
 
 /** What the policy says `service`'s app role may do to `table` of `owner`. */
 function allowed(service: string, owner: string, table: string): Operation[] {

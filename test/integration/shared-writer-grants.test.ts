@@ -15,6 +15,7 @@ import { useTestDatabase } from '../support/database';
 import { decisionRecords } from '../support/decision-records';
 import { destroyStep, planBetween } from '../support/provider-destroy';
 import { applyStep, literal, stepsOf } from '../support/provider-sql';
+import { attempt } from '../support/privilege-attempts';
 
 const db = useTestDatabase();
 const PASSWORD = 'shared-writer-test-only';
@@ -79,16 +80,6 @@ function generateAll(description: string): string[] {
 
 const OPERATIONS = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] as const;
 const TABLES = [`${OWNER}.klines`, `${OWNER}.chain_data`, `${WRITER}.positions`, `${OTHER}.reports`];
-
-function attempt(operation: (typeof OPERATIONS)[number], table: string): string {
-  switch (operation) {
-    case 'SELECT': return `SELECT * FROM ${table} LIMIT 1`;
-    case 'INSERT': return `INSERT INTO ${table} DEFAULT VALUES`;
-    case 'UPDATE': return `UPDATE ${table} SET id = DEFAULT WHERE false`;
-    case 'DELETE': return `DELETE FROM ${table} WHERE false`;
-    case 'TRUNCATE': return `TRUNCATE ${table}`;
-  }
-}
 
 async function connectAs(service: string): Promise<Client> {
   const url = new URL(db.url);
