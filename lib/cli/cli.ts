@@ -225,11 +225,10 @@ export function createCli(project: BedrockProject, output: Output): Command {
     .option('--accept-data-loss', 'allow dropping tables or columns that hold data')
     .action((options: { service: string; env?: string; to?: string; steps?: number; acceptDataLoss?: boolean }) => {
       const service = servicesOf(project, options.service)[0];
-      // The row is checked as every --env is (environmentNamed) before it decides anything.
-      if (options.env !== undefined && project.environments.some((e) => e.name === options.env)) environmentNamed(project, options.env);
       const environment = downgradeEnvironment(project, options.env, service);
       if ('refusal' in environment) throw new CliFailure(environment.refusal);
-      return withDatabase(environment.environment, async (client) => {
+      // Connected as every --env is: the row checked as synth checks it first.
+      return withDatabase(environmentNamed(project, options.env), async (client) => {
         const rows = await ledgerRows(client, service);
         const applied = rows.map((r) => r.id);
         let keep: number;

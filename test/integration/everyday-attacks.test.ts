@@ -255,6 +255,15 @@ describe('--env connections', () => {
     expect(out.join('\n')).not.toContain('s3cret');
   });
 
+  test('down checks the row too: a row allowing downgrades but holding credentials is refused before connecting', async () => {
+    const leaky: BedrockProject = { ...project, environments: [{ ...at({ host: 'postgres://admin:s3cret-pw@db.internal' }), allowDowngrades: true }] };
+    const out: string[] = [];
+    const code = await withVariables(clean, () => import('../../lib').then(({ runCli }) => runCli(leaky, ['down', '--service', project.registry.names[0], '--env', 'attack'], { log: (l) => out.push(l), error: (l) => out.push(l) })));
+    expect(code).toBe(1);
+    expect(out.join('\n')).toContain('connection.host looks like a connection string or holds credentials');
+    expect(out.join('\n')).not.toContain('s3cret');
+  });
+
   test('no sslMode and no PGSSLMODE: TLS is required, as the provider does (the test server has none), never a silent plain connection', async () => {
     const message = await withVariables(clean, () => failure(connect({ environment: at({ sslMode: undefined }) })));
     expect(message).toContain('Cannot connect to PostgreSQL with environment "attack"');
