@@ -3,10 +3,11 @@
 import { Command, CommanderError } from 'commander';
 import { checkService, CliFailure, environmentNamed, Output, servicesOf, upTo, withDatabase } from './command-support';
 import { generateMigration, GenerateError } from '../migrations/generate';
+import { generateTransferPair, pendingTransfers, TransferProject } from '../migrations/transfer-pair';
 import { runnerSettingsOf } from '../stacks/environment';
 import { COMMAND, SUM_FILE } from '../migrations/migration-directory';
 import { UnsupportedChange } from '../migrations/schema-diff';
-import { BedrockProject, downgradeEnvironment, migrationDirectoryOf, modelOf, projectModel } from '../project';
+import { BedrockProject, downgradeEnvironment, migrationDirectoryOf, modelOf, ProjectModel, projectModel } from '../project';
 import { migrationPlan } from '../migrations/migration-plan';
 import { connect } from '../runner/connect';
 import { converge, RunnerError } from '../runner/runner';
@@ -57,6 +58,18 @@ export function createCli(project: BedrockProject, output: Output): Command {
       const model = projectModel(project);
       const findings = model.findings([service]);
       if (findings.length > 0) throw new CliFailure(`${service}: synth would refuse these tables; nothing written. Fix:\n${findings.map((f) => `  - ${f}`).join('\n')}`);
+      const transfers = pendingTransfers(transferProjectOf(project, model), service);
+      if (transfers.length > 0) {
+        if (options.data) throw new CliFailure(`${service}: a transfer migration holds the transfer alone: generate the data migration after it (without --data now); nothing written`, EXIT.usage);
+        const written = generateTransferPair({ project: transferProjectOf(project, model), transfers, service, description, registry: project.registry });
+        for (const { service: owner, migration, change } of written) {
+          output.log(`${owner}: wrote ${migrationDirectoryOf(project, owner).directory}/${migration.id}.sql`);
+          for (const line of change.summary) output.log(`  ${line}`);
+        }
+        const givers = [...new Set(transfers.map((t) => t.giver))].join(', ');
+        output.log(`  Deploy ${givers} first: each adopt waits for its release, and the runner refuses it until the release is applied.`);
+        return;
+      }
       const result = generateMigration({ directory, model: model.schemaOf(service), description, acceptDataLoss: options.acceptDataLoss, data: options.data, registry: project.registry });
       if (!result.written) {
         output.log(`${service}: no changes: the tables match the snapshot. Nothing written.`);
@@ -397,4 +410,9 @@ export async function runCli(project: BedrockProject, argv: readonly string[], o
     output.error((error as Error).message);
     return 1;
   }
+}
+
+/** The project as the transfer pair sees it: every service's model and migrations folder. */
+function transferProjectOf(project: BedrockProject, model: ProjectModel): TransferProject {
+  return { services: project.registry.names, modelOf: (s) => model.schemaOf(s), directoryOf: (s) => migrationDirectoryOf(project, s) };
 }

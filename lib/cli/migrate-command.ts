@@ -26,8 +26,8 @@ export interface MigrateOptions {
 export async function migrateCommand(project: BedrockProject, options: MigrateOptions, output: Output): Promise<void> {
   if (options.to !== undefined && options.service === undefined) throw new CliFailure('migrate: --to names a migration of one service: give --service too');
   const environment = environmentNamed(project, options.env);
-  const services = servicesOf(project, options.service, environment);
-  const plans = checkedPlans(project, services, options.to);
+  const plans = inTransferOrder(checkedPlans(project, servicesOf(project, options.service, environment), options.to));
+  const services = plans.map((p) => p.service);
   const allowDowngrades = environment?.allowDowngrades ?? false;
   const settings = environment ? runnerSettingsOf(environment) : DEFAULT_RUNNER_SETTINGS;
   await withDatabase(environment, async (client) => {
@@ -52,6 +52,27 @@ export async function migrateCommand(project: BedrockProject, options: MigrateOp
     }
     if (services.length > 1) output.log(`migrate: ${services.length} services at their heads`);
   });
+}
+
+/**
+ * The plans with each service that adopts a table after the service that releases it (its
+ * adopt waits for that release); otherwise in the given order. A cycle keeps the given order:
+ * the runner refuses an adopt whose release is not applied, and says which service to run first.
+ */
+function inTransferOrder<P extends { service: string; migrations: Migration[] }>(plans: readonly P[]): P[] {
+  const waitsOn = new Map(
+    plans.map(({ service, migrations }) => [
+      service,
+      new Set(migrationPlan(service, ownerRoleName(service), migrations).migrations.flatMap((m) => m.upSteps.flatMap((s) => (s.transfer?.action === 'adopt' ? [s.transfer.other] : [])))),
+    ]),
+  );
+  const ordered: P[] = [];
+  const left = [...plans];
+  while (left.length > 0) {
+    const next = left.findIndex((p) => ![...waitsOn.get(p.service)!].some((giver) => left.some((q) => q.service === giver)));
+    ordered.push(...left.splice(next === -1 ? 0 : next, 1));
+  }
+  return ordered;
 }
 
 /** Every service's migrations, or every refusal at once (nothing has run). */

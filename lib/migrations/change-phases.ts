@@ -12,6 +12,7 @@ const PHASES: readonly (readonly ChangeKind[])[] = [
   ['RenameColumn', 'RenameConstraint', 'RenameIndex', 'RenameSequence'],
   ['DropColumn'],
   ['DropTable'],
+  ['TransferTable'],
   ['CreateEnum', 'AddEnumValue', 'RebuildEnum'],
   ['CreateTable'],
   ['AddColumn', 'DropIdentity', 'DropDefault', 'AlterColumnType', 'SetDefault', 'SetNotNull', 'DropNotNull', 'AddIdentity', 'SetIdentityGeneration'],

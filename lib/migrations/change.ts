@@ -4,6 +4,7 @@
 import { CheckModel, ColumnModel, DefaultValue, EnumModel, ForeignKeyModel, IdentityGeneration, IndexModel, KeyModel, SqlType, TableModel } from '../schema/schema-model';
 import { renderType } from '../sql/sql-type';
 import { changesInPlace, keepsValues } from './type-widening';
+import { TableTransfer, transferDescription } from './table-transfer';
 
 /** A table by name (the name it has when the change runs). */
 export interface TableRef {
@@ -30,6 +31,7 @@ export type ChangeData =
   | { readonly kind: 'CommentOnEnum'; readonly type: EnumModel; readonly comment?: string }
   | { readonly kind: 'CreateTable'; readonly table: TableModel }
   | { readonly kind: 'DropTable'; readonly table: TableRef; readonly freesName: boolean }
+  | { readonly kind: 'TransferTable'; readonly table: TableRef; readonly transfer: TableTransfer }
   | { readonly kind: 'RenameTable'; readonly table: TableRef; readonly to: string }
   | { readonly kind: 'AddColumn'; readonly table: TableRef; readonly column: ColumnModel }
   | { readonly kind: 'DropColumn'; readonly table: TableRef; readonly column: string; readonly freesName: boolean; readonly renamedInto?: string }
@@ -112,6 +114,9 @@ function facts(c: ChangeData): ChangeFacts {
       return light(`create table ${at(c.table)}`);
     case 'DropTable':
       return exclusive(`drop table ${at(c.table)}`, 'none', `drop table ${at(c.table)} and its rows`);
+    case 'TransferTable':
+      // ALTER TABLE SET SCHEMA and OWNER TO, GRANT and REVOKE: catalog changes, no rows touched.
+      return exclusive(transferDescription(c.transfer));
     case 'RenameTable':
       return exclusive(`rename table ${at(c.table)} to ${c.to}`);
     case 'AddColumn':

@@ -3,11 +3,12 @@
 import { EnumModel, ServiceSchema, TableModel } from '../schema/schema-model';
 import { renderChanges } from '../sql/render-change';
 import { diffSchemas } from './schema-diff';
-import { emptySchema } from './service-schema';
+import { canonicalSchema, emptySchema } from './service-schema';
 
 /** Every statement that creates `model` from nothing: types, tables (with indexes and comments), foreign keys. */
 export function createStatements(model: ServiceSchema): string[] {
-  return renderChanges(diffSchemas(emptySchema(model.service, model.schema), model).up);
+  // Without hints: a table declared transferredFrom is created here, not adopted.
+  return renderChanges(diffSchemas(emptySchema(model.service, model.schema), canonicalSchema(model)).up);
 }
 
 /** The same for loose enums and tables of one schema (the schema of the first of them). */

@@ -41,8 +41,11 @@ export interface Migration {
   readonly text: string;
 }
 
-/** How a step runs: in a transaction, alone outside one, or in a transaction that holds a table offline. */
-export type StepMode = 'transaction' | 'outside transaction' | 'offline';
+/**
+ * How a step runs: in a transaction, alone outside one, in a transaction that holds a table
+ * offline, or (a table transfer, see table-transfer.ts) in a transaction as the deploying user.
+ */
+export type StepMode = 'transaction' | 'outside transaction' | 'offline' | 'transfer';
 
 /** One step of a section as written: its mode, its SQL and where it starts. */
 export interface StepText {
@@ -89,6 +92,7 @@ const STEP_MARKERS: ReadonlyMap<string, StepMode> = new Map<string, StepMode>([
   [STEP, 'transaction'],
   [`${STEP} outside transaction`, 'outside transaction'],
   [`${STEP} offline`, 'offline'],
+  [`${STEP} transfer`, 'transfer'],
 ]);
 
 /** The marker line of a step in `mode`. */

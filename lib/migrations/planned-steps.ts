@@ -3,9 +3,10 @@
 // and whether running it again after a failure is safe.
 import { parseScript } from '../sql/parser';
 import { qualifiedName } from '../sql/identifier';
-import { PlannedStep, StepIndex } from '../runner/planned-migration';
+import { PlannedStep, StepBatches, StepIndex } from '../runner/planned-migration';
 import { StepText } from './migration-file';
 import { BatchedStatement, batchedStatement } from '../sql/batched-statement';
+import { stepTransfer } from './transfer-step';
 
 /** A statement of a step, parsed. */
 export interface StepStatement {
@@ -18,21 +19,25 @@ export interface StepStatement {
 
 /**
  * The planned steps of a section. A step outside a transaction written without markers (a file
- * whose header says `-- transactional: false`) becomes one step per statement, as before.
+ * whose header says `-- transactional: false`) becomes one step per statement, as before. A
+ * batched data section is one step that carries its batch plan (rendered here, where the parser
+ * is): the runner runs it batch by batch, never as the one long transaction it declares it is not.
  */
 export function plannedSteps(steps: readonly StepText[], schema: string, fileName: string): PlannedStep[] {
   return steps.flatMap((step) => {
-    if (step.data?.kind === 'batched') {
-      // Run as one transaction it would be the long transaction the section declares it is not.
-      throw new Error(
-        `${fileName}: line ${step.line}: the runner does not run batched data sections yet (lib/runner/backfill.ts runs them; the plan needs its batch step): ` +
-          'until it does, use a "-- +data" section (one transaction) on a small table',
-      );
-    }
     const statements = stepStatements(step, fileName);
+    if (step.data?.kind === 'batched') return [{ ...planned(step, statements, schema, step.sql, step.line), batch: plannedBatches(step, fileName) }];
+    if (step.mode === 'transfer') return [{ ...planned(step, statements, schema, step.sql, step.line), transfer: stepTransfer(step, statements, fileName, schema) }];
     if (step.mode !== 'outside transaction') return [planned(step, statements, schema, step.sql, step.line)];
     return statements.map((s) => planned(step, [s], schema, s.sql, s.line));
   });
+}
+
+/** What the runner needs of a batched data section: the declaration, and its statement with the batch bounds. */
+function plannedBatches(step: StepText, fileName: string): StepBatches {
+  const { size, statement } = stepBatch(step, fileName);
+  const { schema, table, key } = statement.target;
+  return { table: { schema, name: table }, key, size, first: statement.first, next: statement.next };
 }
 
 function planned(step: StepText, statements: readonly StepStatement[], schema: string, sql: string, line: number): PlannedStep {

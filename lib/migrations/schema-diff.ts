@@ -7,6 +7,7 @@ import { ColumnModel, EnumModel, ForeignKeyModel, isNotNull, sameType, ServiceSc
 import { sequenceName } from '../schema/naming';
 import { referencedColumns } from '../sql/parser';
 import { Change, ChangeData, change, EnumColumnConversion, TableRef } from './change';
+import { TableTransfer } from './table-transfer';
 import { inPhaseOrder } from './change-phases';
 import { correspondence, Correspondence, renameOrder } from './name-correspondence';
 import { UnsupportedChange } from './unsupported-change';
@@ -62,9 +63,59 @@ class Plan {
   ) {}
 
   changes(): Change[] {
+    this.planTransfers();
     this.planEnums();
     this.planTables();
     return inPhaseOrder(this.out);
+  }
+
+  // ---- transfers (table-transfer.ts) ----
+
+  /** Tables that arrive or leave by a transfer, by name: not created or dropped. */
+  private readonly transferred = new Set<string>();
+  /** Enums that move with them: not created or dropped either. */
+  private readonly movedEnums = new Set<string>();
+
+  /**
+   * A table that appears with `transferredFrom` is adopted (up) and, the other way, returned;
+   * one that disappears while the schema lists it as released is released (up) and, the other
+   * way, reclaimed. A transfer moves the table as it is, renamed nothing.
+   */
+  private planTransfers(): void {
+    const up = this.direction === 'up';
+    for (const table of up ? this.to.tables : this.from.tables) {
+      const origin = table.transferredFrom;
+      if (!origin || (up ? this.from : this.to).tables.some((t) => t.name === table.name)) continue;
+      const types = this.enumsOnlyIn(table, up ? this.from : this.to);
+      this.addTransfer(table, {
+        action: up ? 'adopt' : 'return',
+        service: this.to.service,
+        fromSchema: up ? origin.schema : table.schema,
+        toSchema: up ? table.schema : origin.schema,
+        other: { service: origin.service, schema: origin.schema },
+        types,
+        ...(up && origin.release !== undefined ? { after: origin.release } : {}),
+      });
+    }
+    const released = (up ? this.to : this.from).released ?? [];
+    for (const table of up ? this.from.tables : this.to.tables) {
+      const gift = released.find((r) => r.table === table.name);
+      if (!gift || (up ? this.to : this.from).tables.some((t) => t.name === table.name)) continue;
+      this.addTransfer(table, { action: up ? 'release' : 'reclaim', service: this.to.service, fromSchema: table.schema, toSchema: table.schema, other: { service: gift.service, schema: gift.schema }, types: gift.types });
+    }
+  }
+
+  private addTransfer(table: TableModel, transfer: Omit<TableTransfer, 'table' | 'sequences'>): void {
+    this.transferred.add(table.name);
+    for (const type of transfer.types) this.movedEnums.add(type);
+    const sequences = table.columns.filter((c) => c.identity !== undefined || c.serial === true).map((c) => sequenceName(table.name, c.name));
+    this.add({ kind: 'TransferTable', table: ref(transfer.fromSchema, table.name), transfer: { ...transfer, table: table.name, sequences } });
+  }
+
+  /** The enums of the schema `table` is in that its columns use and `other` lacks: they move with it. */
+  private enumsOnlyIn(table: TableModel, other: ServiceSchema): string[] {
+    const used = new Set(table.columns.flatMap((c) => (c.type.kind === 'enum' && c.type.schema === table.schema ? [c.type.name] : [])));
+    return [...used].filter((name) => !other.enums.some((e) => e.name === name)).sort();
   }
 
   private add(data: ChangeData): void {
@@ -76,6 +127,7 @@ class Plan {
   private planEnums(): void {
     for (const type of this.to.enums) {
       const old = this.from.enums.find((e) => e.name === type.name);
+      if (!old && this.movedEnums.has(type.name)) continue;
       if (!old) {
         this.add({ kind: 'CreateEnum', type });
         continue;
@@ -84,7 +136,7 @@ class Plan {
       if (!rebuilt && old.comment !== type.comment) this.add({ kind: 'CommentOnEnum', type, comment: type.comment });
     }
     for (const type of this.from.enums) {
-      if (!this.to.enums.some((e) => e.name === type.name)) this.add({ kind: 'DropEnum', type });
+      if (!this.to.enums.some((e) => e.name === type.name) && !this.movedEnums.has(type.name)) this.add({ kind: 'DropEnum', type });
     }
   }
 
@@ -149,10 +201,10 @@ class Plan {
     for (const table of this.to.tables) {
       const old = this.oldTableOf(table);
       if (old) pairs.push([old, table]);
-      else this.createTable(table);
+      else if (!this.transferred.has(table.name)) this.createTable(table);
     }
     for (const old of this.from.tables) {
-      if (this.names.newTable(old.name) === undefined) this.dropTable(old);
+      if (this.names.newTable(old.name) === undefined && !this.transferred.has(old.name)) this.dropTable(old);
     }
     const order = renameOrder(
       pairs.map(([old, table]) => [old.name, table.name] as const),

@@ -11,6 +11,7 @@ import { AssetType, TerraformAsset, TerraformResource } from '../cdk';
 import { TerraformData } from '../private/terraform-data';
 import { runnerBundle, runnerBundleHash } from '../runner/bundle';
 import { manifestText } from '../runner/manifest';
+import type { MigrationPlan } from '../runner/planned-migration';
 import { RunnerChoices, runnerSettings } from '../runner/runner-settings';
 import { formatRunnerFlags } from '../runner/runner-flags';
 import { migrationPlan } from './migration-plan';
@@ -85,7 +86,7 @@ export class ServiceMigrations extends Construct {
       // Replaced whenever the chain changes, which runs the runner (create-time only).
       triggersReplace: { service: props.service, head, chain, manifest: expected },
       // The settings show in the plan; changing them alone updates this record without a run.
-      input: { service: props.service, head, migrations: props.migrations.length, settings },
+      input: { service: props.service, head, migrations: props.migrations.length, settings, ...waitsFor(plan) },
       provisioners: [{ type: 'local-exec', command }],
     });
     // Plain addresses rather than tokens: cdktf captures a stack trace per token.
@@ -93,3 +94,12 @@ export class ServiceMigrations extends Construct {
   }
 }
 
+
+/**
+ * The releases of other services this plan's adopts wait for (`<service> <migration>`), shown in
+ * the plan: the runner refuses an adopt until its release is applied (run-transfer-step.ts).
+ */
+function waitsFor(plan: MigrationPlan): { waitsFor?: string[] } {
+  const waits = plan.migrations.flatMap((m) => m.upSteps.flatMap((s) => (s.transfer?.after !== undefined ? [`${s.transfer.other} ${s.transfer.after}`] : [])));
+  return waits.length > 0 ? { waitsFor: waits } : {};
+}

@@ -10,6 +10,9 @@ import { expressionTree, forEachNode } from '../sql/parser';
 import { refusedFunctionCalls } from '../statements/refused-functions';
 import { statementContext } from '../statements/statement-context';
 
+/** A migration's id (see migration-file.ts): where a snapshot names one. */
+const MIGRATION_ID = /^\d{8}_\d{6}_[a-z][a-z0-9_]*$/;
+
 const outside = <T extends string>(list: readonly T[], value: string | undefined): boolean => value !== undefined && !list.includes(value as T);
 
 /** Every problem of the snapshot's content, each naming where it is; [] when it is sound. */
@@ -32,6 +35,13 @@ export function snapshotProblems(snapshot: ServiceSchema): string[] {
     twice(`label of enum ${type.name}`, type.values, problems);
   }
   for (const table of snapshot.tables) problems.push(...tableProblems(table, snapshot.schema, name, comment));
+  for (const released of snapshot.released ?? []) {
+    name('released table', released.table);
+    name(`service released ${released.table} goes to`, released.service);
+    name(`schema released ${released.table} goes to`, released.schema);
+    for (const type of released.types) name(`enum released with ${released.table}`, type);
+    if (released.schema !== released.service) problems.push(`released table ${released.table}: service ${JSON.stringify(released.service)} but schema ${JSON.stringify(released.schema)}: a service's schema is its name`);
+  }
   if (problems.length === 0) problems.push(...expressionReach(snapshot));
   return problems;
 }
@@ -70,6 +80,13 @@ function tableProblems(table: TableModel, schema: string, name: (what: string, v
   const at = `table ${table.name}`;
   name('table', table.name);
   if (table.renamedFrom !== undefined) name(`renamedFrom of ${at}`, table.renamedFrom);
+  if (table.transferredFrom !== undefined) {
+    name(`transferredFrom.service of ${at}`, table.transferredFrom.service);
+    name(`transferredFrom.schema of ${at}`, table.transferredFrom.schema);
+    if (table.transferredFrom.release !== undefined && !MIGRATION_ID.test(table.transferredFrom.release)) problems.push(`${at}: transferredFrom.release ${JSON.stringify(table.transferredFrom.release)} is not a migration id`);
+    // A service's schema is named after it (schemaName): any other schema would let an adopt, run as the deploying user, move a table the giver does not own.
+    if (table.transferredFrom.schema !== table.transferredFrom.service) problems.push(`${at}: transferredFrom names service ${JSON.stringify(table.transferredFrom.service)} but schema ${JSON.stringify(table.transferredFrom.schema)}: a service's schema is its name`);
+  }
   comment(at, table.comment);
   const columns = table.columns.map((c) => c.name);
   twice(`column of ${at}`, columns, problems);

@@ -3,7 +3,7 @@
 // foreign snapshot is refused with what is wrong instead of failing later in the differ.
 // A column's type and default are stored as the SQL they render to (as snapshots always have),
 // and read back into data with PostgreSQL's parser.
-import { CheckModel, ColumnModel, EnumModel, ForeignKeyModel, IndexColumnModel, IndexModel, KeyModel, TableModel } from '../schema/schema-model';
+import { CheckModel, ColumnModel, EnumModel, ForeignKeyModel, IndexColumnModel, IndexModel, KeyModel, ReleasedTable, TableModel, TableOrigin } from '../schema/schema-model';
 import { canonicalSchema, ServiceSchema } from './service-schema';
 import { renderType, parseSqlType } from '../sql/sql-type';
 import { defaultValueOf, renderDefault } from '../sql/default-value';
@@ -18,7 +18,12 @@ type ColumnInFile = Omit<ColumnModel, 'type' | 'default'> & { readonly type: str
 export function formatSnapshot(schema: ServiceSchema): string {
   const canonical = canonicalSchema(schema, { keepRenames: true });
   // renamedFrom last, where it was absent before: a snapshot without renames keeps its bytes.
-  const tables = canonical.tables.map(({ renamedFrom, ...table }) => ({ ...table, columns: table.columns.map(columnInFile), ...(renamedFrom !== undefined ? { renamedFrom } : {}) }));
+  const tables = canonical.tables.map(({ renamedFrom, transferredFrom, ...table }) => ({
+    ...table,
+    columns: table.columns.map(columnInFile),
+    ...(renamedFrom !== undefined ? { renamedFrom } : {}),
+    ...(transferredFrom !== undefined ? { transferredFrom: { service: transferredFrom.service, schema: transferredFrom.schema, ...(transferredFrom.release !== undefined ? { release: transferredFrom.release } : {}) } } : {}),
+  }));
   return `${JSON.stringify({ ...canonical, tables }, null, 2)}\n`;
 }
 
@@ -105,9 +110,11 @@ const TABLE = {
   indexes: [INDEX],
   foreignKeys: [FOREIGN_KEY],
   renamedFrom: { optional: 'string' },
+  transferredFrom: { optional: { service: 'string', schema: 'string', release: { optional: 'string' } } satisfies Record<keyof TableOrigin, Field> },
 } satisfies Record<keyof TableModel, Field>;
 const ENUM = { schema: 'string', name: 'string', values: 'strings', comment: { optional: 'string' } } satisfies Record<keyof EnumModel, Field>;
-const SNAPSHOT = { service: 'string', schema: 'string', enums: [ENUM], tables: [TABLE] } satisfies Record<keyof ServiceSchema, Field>;
+const RELEASED = { table: 'string', service: 'string', schema: 'string', types: 'strings' } satisfies Record<keyof ReleasedTable, Field>;
+const SNAPSHOT = { service: 'string', schema: 'string', enums: [ENUM], tables: [TABLE], released: { optional: [RELEASED] } } satisfies Record<keyof ServiceSchema, Field>;
 
 function expected(kind: Kind): string {
   if (kind === 'string') return 'a string';

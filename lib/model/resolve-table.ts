@@ -38,6 +38,8 @@ export function resolveTable(name: string, owner: ISchemaScope, props: TableProp
     indexes: (props.indexes ?? []).map((index, i) => resolver.index(index, i)),
     foreignKeys: (props.foreignKeys ?? []).map((fk, i) => resolver.foreignKey(fk, i)).filter((fk): fk is ForeignKeyModel => fk !== undefined),
     ...(props.renamedFrom !== undefined ? { renamedFrom: props.renamedFrom } : {}),
+    // The giving service's schema is named after it, as every service's is (schemaName).
+    ...(props.transferredFrom !== undefined ? { transferredFrom: { service: props.transferredFrom.service, schema: props.transferredFrom.service } } : {}),
   };
   if (props.renamedFrom !== undefined && (identifierError(props.renamedFrom) || props.renamedFrom === name)) {
     resolver.problems.push(`renamedFrom "${props.renamedFrom}": give the table's previous, valid name (or remove renamedFrom)`);

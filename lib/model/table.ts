@@ -136,8 +136,24 @@ export interface TableProps<C extends Columns> {
   readonly appReferences?: readonly AppReferenceProps<NoInfer<ColumnName<C>>>[];
   /** Services other than the owner that may write this table (INSERT, UPDATE, DELETE), each with a reason and a decision record. */
   readonly sharedWriters?: readonly SharedWriterProps[];
+  /**
+   * The service this table moves from, with its rows: declare the table here with this, and
+   * remove it from that service. `generate` writes that service's release and this one's adopt
+   * (ALTER TABLE ... SET SCHEMA); keep it after the transfer, as renamedFrom is kept.
+   */
+  readonly transferredFrom?: TransferredFromProps;
   /** Rules this table knowingly breaks, each with a written reason. */
   readonly acknowledgements?: readonly Acknowledgement[];
+}
+
+/** A table's previous owner, why it moved, and the decision record (ADR) that moved it. */
+export interface TransferredFromProps {
+  /** The service that owned the table before. */
+  readonly service: string;
+  /** Why the table changes owner. */
+  readonly reason: string;
+  /** The decision record, `docs/adr/NNNN-<slug>.md` (see SharedWriterProps.decision). */
+  readonly decision: string;
 }
 
 /** A PostgreSQL table owned by the service of the ServiceStack it is defined in. */
@@ -157,6 +173,8 @@ export class Table<C extends Columns = Columns> extends Construct {
   readonly appReferences: readonly AppReferenceProps<string>[];
   /** Declared shared-write exceptions. */
   readonly sharedWriters: readonly SharedWriterProps[];
+  /** The service it was transferred from, when it was. */
+  readonly transferredFrom?: TransferredFromProps;
 
   constructor(scope: Construct, id: string, props: TableProps<C>) {
     super(scope, id);
@@ -175,6 +193,7 @@ export class Table<C extends Columns = Columns> extends Construct {
     this.namingFindings = naming;
     this.appReferences = [...(props.appReferences ?? [])];
     this.sharedWriters = [...(props.sharedWriters ?? [])];
+    if (props.transferredFrom !== undefined) this.transferredFrom = { ...props.transferredFrom };
     for (const { rule, reason } of props.acknowledgements ?? []) acknowledge(this, rule, reason);
   }
 

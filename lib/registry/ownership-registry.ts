@@ -48,6 +48,12 @@ export function renderOwnershipRegistry(project: BedrockProject, stacks: readonl
   ];
   const shared = tables.flatMap((t) => t.sharedWriters.map((w) => `| \`${t.name}\` | ${t.service} | ${w.service} | ${cell(w.reason)} | ${decisionLink(w.decision)} |`));
   lines.push(...(shared.length > 0 ? shared : ['| (None yet) | - | - | - | - |']));
+  // Listed only once there is one, so a registry without transfers keeps its bytes.
+  const transfers = tables.flatMap((t) => (t.transferredFrom ? [`| \`${t.name}\` | ${t.transferredFrom.service} | ${t.service} | ${cell(t.transferredFrom.reason)} | ${decisionLink(t.transferredFrom.decision)} |`] : []));
+  if (transfers.length > 0) {
+    lines.push('', '## Transfers', '', 'Tables that changed owner with their rows (`transferredFrom`), each by the decision linked here.', '');
+    lines.push('| Table | From | To | Reason | Decision |', '|-------|------|----|--------|----------|', ...transfers);
+  }
   lines.push('', '## Application-level references', '', 'References between services, kept by the applications: no foreign key crosses services.', '');
   lines.push('| From | To | Owner of the target |', '|------|----|---------------------|');
   const references = tables.flatMap((t) =>

@@ -54,8 +54,12 @@ function migrationSection(m: ReviewMigration): string[] {
   if (m.header.length > 0) lines.push(...m.header.map((h) => `> - ${cell(h)}`), '');
   lines.push(`${m.steps.length} step(s); ${errors} error(s), ${findings.length - errors} warning(s)${m.acknowledgements.length > 0 ? `; acknowledged: ${m.acknowledgements.map((a) => `${a.rule} (${cell(a.reason)})`).join(', ')}` : ''}.`, '');
   m.steps.forEach((step, index) => {
-    lines.push(`**Step ${index + 1}**, ${STEP_MODES[step.mode] ?? step.mode}:`, '');
+    lines.push(`**Step ${index + 1}**, ${step.data ?? STEP_MODES[step.mode] ?? step.mode}:`, '');
     lines.push(...fenced('sql', step.statements.map((s) => `${s.sql};`).join('\n')), '');
+    if (step.batchStatement !== undefined) {
+      lines.push('Each batch runs this, in a transaction of its own (`$1`: the key the batch before ended at, `$2`: the last key of this batch; the first batch only `<= $1`):', '');
+      lines.push(...fenced('sql', `${step.batchStatement};`), '');
+    }
     lines.push('| line | statement | lock | blocks | findings |', '|---|---|---|---|---|');
     for (const s of step.statements) {
       const said = s.findings.map((f) => `${f.severity === 'error' ? '**error**' : 'warning'} ${f.rule}: ${cell(f.message)}`).join('<br>') || '-';

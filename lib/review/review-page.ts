@@ -2,8 +2,8 @@
 // service, the migrations pending against a base with each statement's lock and lint findings,
 // the grants gained and lost, the shared-write exceptions added and removed (with their reasons and
 // decision records), the read contracts and ownership rows touched, and an ER diagram.
-import { Migration } from '../migrations/migration-file';
-import { stepStatements } from '../migrations/planned-steps';
+import { Migration, StepText } from '../migrations/migration-file';
+import { stepBatch, StepStatement, stepStatements } from '../migrations/planned-steps';
 import { statementLock } from '../lint/statement-lock';
 import { migrationDirectoryOf, BedrockProject, serviceStacksOf } from '../project';
 import { judgeMigration } from '../statements/judge-migration';
@@ -26,11 +26,23 @@ export interface ReviewStatement {
   readonly findings: readonly { readonly rule: string; readonly severity: string; readonly message: string }[];
 }
 
+export interface ReviewStep {
+  readonly mode: string;
+  /**
+   * For a data section: who wrote it and how it runs, e.g. `data (hand-written, one transaction)`,
+   * `data (hand-written): batched UPDATE of datahub.klines by id, 10,000 rows per batch`.
+   */
+  readonly data?: string;
+  /** For a batched data section: the statement each batch after the first runs, as the plan rendered it ($1, $2: the batch's bounds). */
+  readonly batchStatement?: string;
+  readonly statements: readonly ReviewStatement[];
+}
+
 export interface ReviewMigration {
   readonly id: string;
   /** The file header's summary lines (what it does, data loss, not online). */
   readonly header: readonly string[];
-  readonly steps: readonly { readonly mode: string; readonly statements: readonly ReviewStatement[] }[];
+  readonly steps: readonly ReviewStep[];
   readonly acknowledgements: readonly { readonly rule: string; readonly reason: string }[];
 }
 
@@ -109,15 +121,33 @@ function reviewMigration(migration: Migration, service: string, project: Bedrock
   return {
     id: migration.id,
     header: migration.text.slice(0, migration.text.indexOf('-- +up')).split('\n').filter((l) => /^--\s{3}/.test(l) || /^-- (Destroys data|Not online)/.test(l)).map((l) => l.replace(/^--\s*/, '')),
-    steps: migration.upSteps.map((step) => ({
-      mode: step.mode,
-      statements: stepStatements(step, `${migration.id}.sql`).map((s) => {
-        const { lock, blocks } = statementLock(s as unknown as ParsedStatement);
-        return { line: s.line, sql: s.sql, lock, blocks, findings: findings.filter((f) => f.line === s.line).map((f) => ({ rule: f.rule, severity: f.severity, message: f.message })) };
-      }),
-    })),
+    steps: migration.upSteps.map((step) => {
+      const statements = stepStatements(step, `${migration.id}.sql`);
+      return {
+        mode: step.mode,
+        ...dataStep(step, statements, `${migration.id}.sql`),
+        statements: statements.map((s) => {
+          const { lock, blocks } = statementLock(s as unknown as ParsedStatement);
+          return { line: s.line, sql: s.sql, lock, blocks, findings: findings.filter((f) => f.line === s.line).map((f) => ({ rule: f.rule, severity: f.severity, message: f.message })) };
+        }),
+      };
+    }),
     acknowledgements: [...fileAcknowledgements(parsed.comments, JUDGED_RULES).acknowledged].map(([rule, reason]) => ({ rule, reason })),
   };
+}
+
+/** How a data section runs, in words, and for a batched one the statement each batch runs (when it can run in batches: check says why not). */
+function dataStep(step: StepText, statements: readonly StepStatement[], fileName: string): Pick<ReviewStep, 'data' | 'batchStatement'> {
+  if (!step.data) return {};
+  if (step.data.kind === 'transaction') return { data: 'data (hand-written, one transaction)' };
+  const { schema, table, key, size } = step.data;
+  const kind = statements.length === 1 ? statements[0].kind.replace(/Stmt$/, '').toUpperCase() : 'statements';
+  const data = `data (hand-written): batched ${kind} of ${schema}.${table} by ${key}, ${size.toLocaleString('en-US')} rows per batch`;
+  try {
+    return { data, batchStatement: stepBatch(step, fileName).statement.next };
+  } catch {
+    return { data };
+  }
 }
 
 /** A registry row `| portfolio | \`datahub.klines\` | \`symbol\`, \`close\` | datahub |` in words. */

@@ -24,13 +24,27 @@ export interface DecisionLink {
 /** The decision records `construct` links to: a table's shared writers (and, once they exist, its transfer). */
 export function decisionLinksOf(construct: IConstruct): DecisionLink[] {
   if (!(construct instanceof Table)) return [];
-  return construct.sharedWriters.map((w) => ({
-    record: w.decision,
-    linkedFrom: `the shared write exception for ${w.service} on ${construct.qualifiedName}`,
-    title: `${w.service} writes ${construct.qualifiedName}`,
-    tables: [construct.qualifiedName],
-    services: [w.service],
-  }));
+  const transfer = construct.transferredFrom;
+  return [
+    ...construct.sharedWriters.map((w) => ({
+      record: w.decision,
+      linkedFrom: `the shared write exception for ${w.service} on ${construct.qualifiedName}`,
+      title: `${w.service} writes ${construct.qualifiedName}`,
+      tables: [construct.qualifiedName],
+      services: [w.service],
+    })),
+    ...(transfer
+      ? [
+          {
+            record: transfer.decision,
+            linkedFrom: `the transfer of ${construct.qualifiedName} from ${transfer.service}`,
+            title: `${construct.service} takes ${construct.name} from ${transfer.service}`,
+            tables: [`${transfer.service}.${construct.name}`],
+            services: [transfer.service, construct.service],
+          },
+        ]
+      : []),
+  ];
 }
 
 /** The `adr new` command line that writes a record for `link`. */

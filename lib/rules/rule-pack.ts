@@ -18,6 +18,7 @@ import { Rule, RuleContext } from './rule';
 import { SharedWritesHaveReasons } from './shared-writes-have-reasons';
 import { SnakeCaseNames } from './snake-case-names';
 import { TableInServiceStack } from './table-in-service-stack';
+import { TransfersDeclared } from './transfers-declared';
 import { UniqueTableNames } from './unique-table-names';
 import { ValidAppReferences } from './valid-app-references';
 
@@ -27,6 +28,7 @@ export const BEDROCK_RULES: readonly Rule[] = [
   NoCrossServiceForeignKeys,
   ValidAppReferences,
   SharedWritesHaveReasons,
+  TransfersDeclared,
   DeclaredReadsExist,
   ReadContractsKept,
   DecisionRecordsExist,

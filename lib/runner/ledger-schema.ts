@@ -8,11 +8,11 @@ const SETUP_LOCK = `pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('bedroc
 
 /**
  * Whether the ledger exists at its current version, in one catalog query (the common case:
- * nothing to do). The newest version's table (bedrock.backups) is created in the same
- * transaction as every other change of its version, so its presence means the whole upgrade is
- * there (and, as each version builds on the one before, every older one too).
+ * nothing to do). The newest version's object (the column bedrock.migrations.batch_key) is
+ * created in the same transaction as every other change of its version, so its presence means
+ * the whole upgrade is there (and, as each version builds on the one before, every older one too).
  */
-const CURRENT = `SELECT pg_catalog.to_regclass('bedrock.backups'::text) IS NOT NULL AS ok`;
+const CURRENT = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('bedrock.migrations'::text) AND attname = 'batch_key' AND NOT attisdropped) AS ok`;
 
 /** The ledger as the first runners created it (version 1): kept so an empty database and an old ledger take the same upgrade path. */
 const VERSION_1 = [
@@ -107,6 +107,14 @@ const VERSION_4 = [
 ];
 
 /**
+ * Version 5: batched data sections. While an up runs (or stopped in) a batched step, its row is
+ * 'partial' at that step (steps_done = the steps before it) and batch_key holds the key of the
+ * last batch committed, as PostgreSQL's text for it, written in that batch's own transaction: the
+ * next deploy resumes after it. NULL otherwise (set back to NULL when the step is done).
+ */
+const VERSION_5 = [`ALTER TABLE bedrock.migrations ADD COLUMN IF NOT EXISTS batch_key text`];
+
+/**
  * Creates the ledger if missing, and upgrades one an older runner created. Owned by the
  * deploying role; no other role gets access. The setup lock is waited for at most `waitMs`
  * (any role can take an advisory lock, so an app session holding this key must not block every
@@ -124,7 +132,7 @@ export async function ensureLedger(client: ClientBase, waitMs = 60_000): Promise
       await client.query('COMMIT');
       return;
     }
-    for (const statement of [...VERSION_1, ...VERSION_2, ...VERSION_3, ...VERSION_4]) await client.query(statement).catch((error) => upgradeLockTimeout(client, error, waitMs));
+    for (const statement of [...VERSION_1, ...VERSION_2, ...VERSION_3, ...VERSION_4, ...VERSION_5]) await client.query(statement).catch((error) => upgradeLockTimeout(client, error, waitMs));
     await client.query('COMMIT');
   } catch (error) {
     if (!(error instanceof LedgerLockTimeout)) await client.query('ROLLBACK').catch(() => undefined);

@@ -2,6 +2,7 @@
 // as the plan showed them. Built from the migration files (at synth, or by the CLI), where
 // PostgreSQL's parser is at hand: the runner carries none, so everything it must know about a
 // statement (which tables it locks, how to retry it) is decided here and travels in the plan.
+import { StepTransfer } from './step-transfer';
 
 /** An index a step outside a transaction builds or drops: what makes the step safe to retry. */
 export interface StepIndex {
@@ -19,6 +20,27 @@ export interface StepIndex {
    * 'drop': DROP INDEX CONCURRENTLY; on resuming, an index already gone means it finished.
    */
   readonly action: 'create' | 'drop';
+}
+
+/**
+ * A batched data section (`-- +data batched <schema>.<table> key <column> size <rows>`) as the
+ * runner runs it (run-batched-step.ts, with backfill.ts): its one UPDATE or DELETE, batch after
+ * batch in the order of `key`, each batch a transaction of its own that commits with the ledger's
+ * note of the last key it reached. The statement comes rendered with its batch bounds where the
+ * parser is (lib/sql/batched-statement.ts): `first` and `next` are not the file's text (the
+ * step's `sql` is); the manifest's checksum, which the plan shows, covers them.
+ */
+export interface StepBatches {
+  /** The declared table. */
+  readonly table: { readonly schema: string; readonly name: string };
+  /** Its unique NOT NULL column: batches follow its order. */
+  readonly key: string;
+  /** Rows per batch, as declared. */
+  readonly size: number;
+  /** The first batch: the statement limited to `key <= $1` (the batch's last key). */
+  readonly first: string;
+  /** Every later batch: limited to `key > $1 AND key <= $2` (the last committed key, the batch's last key). */
+  readonly next: string;
 }
 
 /**
@@ -52,7 +74,21 @@ export interface PlannedStep {
   readonly offline: boolean;
   /** The 1-based line of the migration file on which the step starts (for messages). */
   readonly line: number;
+  /**
+   * Set for a batched data section (up only): the step runs in batches, each committed with the
+   * ledger's note of its last key, and resumes after that key. `transactional` is true (every
+   * batch is a transaction), `retrySafe` too (a batch that failed was rolled back).
+   */
+  readonly batch?: StepBatches;
+  /**
+   * Set for a table transfer (`-- +step transfer`, see step-transfer.ts): the step runs in one
+   * transaction as the deploying user (a member of both services' owner roles), after the runner
+   * checked the table is where the step expects it and, for an adopt, that the giver's release is applied.
+   */
+  readonly transfer?: StepTransfer;
 }
+
+export type { StepTransfer };
 
 export interface PlannedMigration {
   readonly id: string;

@@ -31,6 +31,8 @@ export function stepSubject(label: StepsLabel, index: number, total: number): st
 /** `in a transaction`, `in a transaction, rewrites a table offline`, or `outside a transaction`. */
 export function stepMode(step: PlannedStep): string {
   if (!step.transactional) return 'outside a transaction';
+  if (step.batch) return `in batches of ${step.batch.size.toLocaleString('en-US')} rows, each in a transaction of its own`;
+  if (step.transfer) return 'in a transaction, as the deploying user (a table transfer)';
   return step.offline ? 'in a transaction, rewrites a table offline' : 'in a transaction';
 }
 

@@ -8,6 +8,8 @@ import { LockRetries } from './converge-options';
 import { withLockRetries } from './lock-retry';
 import { lostConnection, silentServer } from './lost-connection';
 import { runOutsideTransaction } from './outside-step';
+import { runBatched } from './run-batched-step';
+import { checkTransfer } from './run-transfer-step';
 import { RunContext } from './run-context';
 import { describe } from './runner-error';
 import { isConnectionLost } from './session';
@@ -48,6 +50,7 @@ export async function runSteps(context: RunContext, steps: readonly PlannedStep[
 }
 
 export function runStep(context: RunContext, run: StepToRun): Promise<StepOutcome> {
+  if (run.step.batch) return runBatched(context, run);
   return run.step.transactional ? runTransactional(context, run) : runOutside(context, run);
 }
 
@@ -55,11 +58,12 @@ const NO_RETRIES: LockRetries = { retries: 0, backoffMs: 0, maxBackoffMs: 0 };
 
 async function runTransactional(context: RunContext, run: StepToRun): Promise<StepOutcome> {
   const { client, plan, settings } = context;
+  if (run.step.transfer) await checkTransfer(context, run.id, run.step.transfer);
   const lockTimeout = new LockTimeout(context, run);
   try {
     await withLockRetries(
       settings.lockRetries,
-      () => lockTimeout.attempt(() => inOneTransaction(client, plan, { ...settings, lockTimeoutMs: lockTimeout.ms }, run.step.sql, run.ledger.committedSql())),
+      () => lockTimeout.attempt(() => inOneTransaction(client, plan, { ...settings, lockTimeoutMs: lockTimeout.ms }, run.step.sql, run.ledger.committedSql(), run.step.transfer ? 'deploying user' : 'owner')),
       (retry, waitMs) => lockTimeout.beforeRetry(retry, waitMs),
     );
   } catch (error) {

@@ -19,6 +19,21 @@ export interface StepLedger {
   stopped(client: ClientBase, error: string, final: boolean): Promise<void>;
   /** A query on a new connection whose one row's `committed` says whether the step committed. */
   readonly probe: CommitProbe;
+  /** How the ledger follows a batched step, batch by batch (an up's steps only: a down runs no batched step). */
+  readonly batches?: BatchLedger;
+}
+
+/**
+ * The ledger around a batched step (run-batched-step.ts): the row says the up is partial at
+ * this step, with the last committed batch's key, and the next deploy resumes after that key.
+ * `started`, `stopped` and `finished` of the step's StepLedger do the rest (the step is done:
+ * `finished`, which sets the key back to NULL).
+ */
+export interface BatchLedger {
+  /** The ledger change for a batch that reached `lastKey`, for the end of that batch's own transaction (run as the deploying user, search_path pg_catalog). */
+  committedSql(lastKey: string): string;
+  /** The key the ledger holds for this step (the last batch committed by an earlier run), or undefined: resume after it. */
+  storedKey(client: ClientBase): Promise<string | undefined>;
 }
 
 /** A migration's ledger entry with what a row of steps holds. */
@@ -59,6 +74,20 @@ export function upStepLedger(entry: StepsEntry, step: number, recorded: boolean)
     probe: {
       text: `SELECT EXISTS (SELECT 1 FROM bedrock.migrations WHERE service = $1 AND id = $2 AND status IN ('applied', 'partial') AND steps_done >= $3) AS committed`,
       values: [entry.service, entry.id, step],
+    },
+    batches: {
+      // Partial with the steps before this one done, and the key: the row exists from the first batch's commit on.
+      committedSql: (lastKey) => {
+        touched = true;
+        return upsertSql(entry, 'partial', step - 1, 'NULL', null, lastKey);
+      },
+      async storedKey(client) {
+        const { rows } = await client.query<{ batch_key: string | null }>(
+          `SELECT batch_key FROM bedrock.migrations WHERE service = $1 AND id = $2 AND status = 'partial' AND steps_done = $3`,
+          [entry.service, entry.id, step - 1],
+        );
+        return rows[0]?.batch_key ?? undefined;
+      },
     },
   };
 }
@@ -106,16 +135,18 @@ function stepOf(step: number, total: number, kind = ''): string {
 
 /**
  * The row of `entry` with `status` and `stepsDone`, inserted or updated; its duration grows by
- * `durationSql` (SQL: a number, NULL or ELAPSED_MS). Applied: the history's `up` event, with the
- * whole migration's duration, in the same statement. Values quoted by quoteLiteral; functions
- * qualified and operators resolved with pg_catalog alone on the path.
+ * `durationSql` (SQL: a number, NULL or ELAPSED_MS); its batch_key is `batchKey` (a batched step
+ * under way), NULL otherwise. Applied: the history's `up` event, with the whole migration's
+ * duration, in the same statement. Values quoted by quoteLiteral; functions qualified and
+ * operators resolved with pg_catalog alone on the path.
  */
-function upsertSql(entry: StepsEntry, status: LedgerStatus, stepsDone: number, durationSql: string, error: string | null): string {
+function upsertSql(entry: StepsEntry, status: LedgerStatus, stepsDone: number, durationSql: string, error: string | null, batchKey: string | null = null): string {
   const values = [entry.service, entry.id, entry.checksum, entry.up, entry.down].map(quoteLiteral).join(', ');
+  const text = (value: string | null) => (value === null ? 'NULL' : quoteLiteral(value));
   const upsert =
-    `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status, duration_ms, error, steps_done, steps_total, down_steps)\n` +
-    `VALUES (${values}, ${entry.transactional}, '${status}', ${durationSql}, ${error === null ? 'NULL' : quoteLiteral(error)}, ${stepsDone}, ${entry.stepsTotal}, ${quoteLiteral(JSON.stringify(entry.downSteps))}::jsonb)\n` +
-    `ON CONFLICT (service, id) DO UPDATE SET status = EXCLUDED.status, steps_done = EXCLUDED.steps_done, error = EXCLUDED.error, ${NOW},\n` +
+    `INSERT INTO bedrock.migrations (service, id, checksum, up_sql, down_sql, transactional, status, duration_ms, error, steps_done, steps_total, down_steps, batch_key)\n` +
+    `VALUES (${values}, ${entry.transactional}, '${status}', ${durationSql}, ${text(error)}, ${stepsDone}, ${entry.stepsTotal}, ${quoteLiteral(JSON.stringify(entry.downSteps))}::jsonb, ${text(batchKey)})\n` +
+    `ON CONFLICT (service, id) DO UPDATE SET status = EXCLUDED.status, steps_done = EXCLUDED.steps_done, error = EXCLUDED.error, batch_key = EXCLUDED.batch_key, ${NOW},\n` +
     `  duration_ms = CASE WHEN EXCLUDED.duration_ms IS NULL THEN bedrock.migrations.duration_ms ELSE COALESCE(bedrock.migrations.duration_ms, 0) + EXCLUDED.duration_ms END`;
   if (status !== 'applied') return upsert;
   return (

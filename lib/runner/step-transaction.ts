@@ -14,13 +14,14 @@ import { migrationSearchPath, RUNNER_SEARCH_PATH } from './session';
  * transaction rolled back here. It commits with synchronous_commit off: the step and its ledger
  * row are one transaction, so a server crash loses both or neither (converge flushes at the end).
  */
-export async function inOneTransaction(client: ClientBase, plan: MigrationPlan, settings: RunnerSettings, sql: string, ledger: string): Promise<void> {
+export async function inOneTransaction(client: ClientBase, plan: MigrationPlan, settings: RunnerSettings, sql: string, ledger: string, as: 'owner' | 'deploying user' = 'owner'): Promise<void> {
   const script = [
     'BEGIN',
     'SET LOCAL synchronous_commit = off',
     `SET LOCAL lock_timeout = ${quoteLiteral(`${settings.lockTimeoutMs}ms`)}`,
     `SET LOCAL statement_timeout = ${quoteLiteral(`${settings.statementTimeoutMs}ms`)}`,
-    `SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`,
+    // A transfer step (step-transfer.ts) needs both services' owner roles: the deploying user has them.
+    ...(as === 'owner' ? [`SET LOCAL ROLE ${quoteIdentifier(plan.ownerRole)}`] : []),
     `SET LOCAL search_path = ${migrationSearchPath(plan.schema ?? plan.service)}`,
     sql,
     // Deferred constraint checks fire at COMMIT, and up to PostgreSQL 17 as the current user,

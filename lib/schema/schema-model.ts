@@ -108,6 +108,32 @@ export interface TableModel {
   readonly foreignKeys: readonly ForeignKeyModel[];
   /** The table's previous name, when a migration should rename it (never guessed). */
   readonly renamedFrom?: string;
+  /**
+   * The service this table was adopted from (`transferredFrom`), kept in snapshots as rename hints
+   * are: the transition that adds it to this service's schema moves it here with its rows instead
+   * of creating it. `release`: the other service's migration that released it (set by generate);
+   * the adopt runs only once that one is applied.
+   */
+  readonly transferredFrom?: TableOrigin;
+}
+
+/** Where an adopted table came from. */
+export interface TableOrigin {
+  readonly service: string;
+  readonly schema: string;
+  readonly release?: string;
+}
+
+/**
+ * A table this service gives to another (which declares it with `transferredFrom`): the
+ * transition that takes it out of this service's schema releases it (its rows stay) instead of
+ * dropping it. `types`: this service's enums that go with it (no other table of the service uses them).
+ */
+export interface ReleasedTable {
+  readonly table: string;
+  readonly service: string;
+  readonly schema: string;
+  readonly types: readonly string[];
 }
 
 export interface EnumModel {
@@ -123,6 +149,8 @@ export interface ServiceSchema {
   readonly schema: string;
   readonly enums: readonly EnumModel[];
   readonly tables: readonly TableModel[];
+  /** Tables given to other services (see ReleasedTable), in table order. */
+  readonly released?: readonly ReleasedTable[];
 }
 
 /**

@@ -7,6 +7,7 @@ import { quoteLiteral } from './literal';
 import { renderType } from './sql-type';
 import { addCheck, alterColumn, alterTable, dropIndex } from './alter-statements';
 import { IDENTITY_GENERATIONS } from '../schema/schema-model';
+import { transferStatements } from './transfer-statements';
 
 const name = (t: { schema: string; name: string }): string => qualifiedName(t.schema, t.name);
 const alter = (table: TableRef, action: string): string[] => [alterTable(table, action)];
@@ -34,6 +35,8 @@ export function renderChange(c: Change): string[] {
       return [createTable(c.table), ...c.table.indexes.map((index) => createIndex(c.table, index)), ...tableComments(c.table)];
     case 'DropTable':
       return [`DROP TABLE ${name(c.table)};`];
+    case 'TransferTable':
+      return transferStatements(c.transfer);
     case 'RenameTable':
       return alter(c.table, `RENAME TO ${quoteIdentifier(c.to)}`);
     case 'AddColumn':

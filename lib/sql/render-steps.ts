@@ -18,16 +18,32 @@ const key = (t: TableRef): string => JSON.stringify([t.schema, t.name]);
 export function renderSteps(changes: readonly Change[]): RenderedStep[] {
   const created = createdTables(changes);
   const groups: ChangePart[] = [];
-  for (const part of changes.flatMap((c) => partsOf(c, created))) {
+  const steps: RenderedStep[] = [];
+  const flush = () => steps.push(...groups.splice(0).flatMap(stepsOf));
+  for (const c of changes) {
+    // A transfer is a step of its own, run as the deploying user (see transfer-statements.ts).
+    if (c.kind === 'TransferTable') {
+      flush();
+      steps.push({ mode: 'transfer', statements: renderChange(c) });
+    } else group(groups, partsOf(c, created));
+  }
+  flush();
+  return steps;
+}
+
+/** Adds `parts` to `groups`: consecutive brief parts share one transaction. */
+function group(groups: ChangePart[], parts: readonly ChangePart[]): void {
+  for (const part of parts) {
     const last = groups[groups.length - 1];
     // A validate part stays alone, so its scan holds no lock taken before it.
     if (part.form === 'brief' && last?.form === 'brief') groups[groups.length - 1] = { form: 'brief', statements: [...last.statements, ...part.statements] };
     else groups.push(part);
   }
-  return groups.flatMap((group): RenderedStep[] => {
-    if (group.form === 'concurrent') return group.statements.map((statement) => ({ mode: 'outside transaction', statements: [statement] }));
-    return [{ mode: group.form === 'offline' ? 'offline' : 'transaction', statements: group.statements }];
-  });
+}
+
+function stepsOf(group: ChangePart): RenderedStep[] {
+  if (group.form === 'concurrent') return group.statements.map((statement) => ({ mode: 'outside transaction', statements: [statement] }));
+  return [{ mode: group.form === 'offline' ? 'offline' : 'transaction', statements: group.statements }];
 }
 
 const createdTables = (changes: readonly Change[]): Set<string> => new Set(changes.flatMap((c) => (c.kind === 'CreateTable' ? [key(c.table)] : [])));

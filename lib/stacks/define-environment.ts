@@ -41,5 +41,20 @@ export function defineEnvironment(scope: Construct, props: EnvironmentStacksProp
     define(stack);
     return stack;
   });
+  orderTransfers(services);
   return { platform, services };
+}
+
+/**
+ * A service that takes a table (`transferredFrom`) deploys after the one that gives it: its
+ * adopt waits for the giver's release. Not when the giver already waits for the taker (a table
+ * moving each way): the runner still refuses an adopt whose release is not applied.
+ */
+function orderTransfers(services: readonly ServiceStack[]): void {
+  for (const taker of services) {
+    const givers = new Set(taker.tables.flatMap((t) => (t.transferredFrom ? [t.transferredFrom.service] : [])));
+    for (const giver of services.filter((s) => givers.has(s.service))) {
+      if (!giver.dependencies.includes(taker)) taker.addDependency(giver);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import { accessLines, ColumnReadGrant, columnReadLines, columnReads as columnRea
 import { DirectoryState, MigrationDirectory } from '../migrations/migration-directory';
 import { migrationFolderProblems } from '../migrations/folder-check';
 import { ServiceSchema } from '../migrations/service-schema';
+import type { ReleasedTable } from '../schema/schema-model';
 import { ServiceMigrations } from '../migrations/service-migrations';
 import { configureBackend } from './backend';
 import { BedrockStack } from './bedrock-stack';
@@ -125,7 +126,27 @@ export class ServiceStack extends BedrockStack implements ISchemaScope {
 
   /** The service's whole schema as the code defines it: what migrations are generated from. */
   schemaModel(): ServiceSchema {
-    return { service: this.service, schema: this.schemaName, enums: this.enumModels(), tables: this.tableModels() };
+    const released = this.releasedTables();
+    return { service: this.service, schema: this.schemaName, enums: this.enumModels(), tables: this.tableModels(), ...(released.length > 0 ? { released } : {}) };
+  }
+
+  /**
+   * The tables another service of the app declares `transferredFrom` this one: the transition
+   * that takes one out of this schema releases it instead of dropping it.
+   */
+  private releasedTables(): ReleasedTable[] {
+    const siblings = (this.node.scope?.node.children ?? []).filter((c): c is ServiceStack => c instanceof ServiceStack && c !== this);
+    return siblings.flatMap((stack) =>
+      stack.tables
+        .filter((t) => t.transferredFrom?.service === this.service)
+        .map((t) => ({
+          table: t.name,
+          service: stack.service,
+          schema: stack.schemaName,
+          // Its enums, declared by the taker now: they move with it (generate refuses while this service still declares one).
+          types: [...new Set(t.toModel().columns.flatMap((c) => (c.type.kind === 'enum' && c.type.schema === stack.schemaName ? [c.type.name] : [])))].sort(),
+        })),
+    );
   }
 
   /** The migrations of this service in the plan, when the stack has a migrations folder. */

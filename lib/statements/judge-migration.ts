@@ -2,7 +2,9 @@
 // grammar and run through the statement rules. Each finding names the file, the line the
 // statement starts on, the rule and the fix; acknowledged findings of acknowledgeable rules
 // are dropped, and malformed acknowledgements are findings themselves.
-import { Migration } from '../migrations/migration-file';
+import { Migration, RENDERER } from '../migrations/migration-file';
+import { transferLine } from '../sql/transfer-statements';
+import { transferLineProblem } from '../migrations/transfer-step';
 import { BoundedCache } from './bounded-cache';
 import { fileAcknowledgements } from './file-acknowledgements';
 import { parsedMigration } from './parsed-migration';
@@ -55,14 +57,36 @@ function judge(migration: Migration, context: StatementContext, rules: readonly 
     severity: severityOf(rules.find((r) => r.id === rule), section),
   });
   const facts = statementFacts(migration, parsed.statements, context.schema);
+  const generatedTransfer = transferLines(migration);
   const findings = [
     ...parsed.syntaxErrors.map((error) => finding(error.line, ParseableStatements.id, syntaxErrorMessage(error.section, error.message))),
     ...acknowledgements.problems.map((problem) => finding(problem.line, problem.rule, problem.message)),
     ...parsed.statements.flatMap((statement) =>
-      statementFindings(statement, context, rules, acknowledgements.acknowledged, facts.get(statement)).map(([rule, message]) => finding(statement.line, rule, message, statement.section)),
+      generatedTransfer(statement) ? [] : statementFindings(statement, context, rules, acknowledgements.acknowledged, facts.get(statement)).map(([rule, message]) => finding(statement.line, rule, message, statement.section)),
     ),
   ];
   return findings.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * Whether a statement lies in a transfer step (`-- +step transfer`) of a file the current
+ * renderer wrote. Such a step moves a table between two services' schemas and grants its writes
+ * (lib/sql/transfer-statements.ts): what the statement rules refuse anywhere else. It is taken
+ * as generated because `check` and synth render it again from the snapshots and refuse any
+ * difference (schema-part-check.ts), and planned-steps.ts admits only its forms. In a file of
+ * another renderer, nothing is exempt: the rules refuse it.
+ */
+function transferLines(migration: Migration): (statement: ParsedStatement) => boolean {
+  if (migration.renderer !== RENDERER) return () => false;
+  const ranges = (['up', 'down'] as const).flatMap((section) => {
+    const steps = section === 'up' ? migration.upSteps : migration.downSteps;
+    const wellFormed = (sql: string) => {
+      const line = transferLine(sql.split('\n')[0].trim());
+      return line !== undefined && transferLineProblem(line, migration.service) === undefined;
+    };
+    return steps.flatMap((step, i) => (step.mode === 'transfer' && wellFormed(step.sql) ? [{ section, from: step.line, to: steps[i + 1]?.line ?? Number.MAX_SAFE_INTEGER }] : []));
+  });
+  return (statement) => ranges.some((r) => r.section === statement.section && statement.line >= r.from && statement.line < r.to);
 }
 
 /**

@@ -8,13 +8,8 @@ import { StatementRule } from './statement-rule';
 import { DataSectionsHoldDml } from './data-sections-hold-dml';
 import { LINT_RULES } from '../lint/lint-rules';
 
-export const STATEMENT_RULES: readonly StatementRule[] = [ParseableStatements, OwnSchemaOnly, NoIdentityOrPrivilegeChanges, ProceduralCodeAcknowledged, KnownStatementsOnly];
+/** The statement rules; BEDROCK-S5 judges only the statements of data sections (`-- +data`). */
+export const STATEMENT_RULES: readonly StatementRule[] = [ParseableStatements, OwnSchemaOnly, NoIdentityOrPrivilegeChanges, ProceduralCodeAcknowledged, KnownStatementsOnly, DataSectionsHoldDml];
 
-/**
- * The rules on data sections (`-- +data`). Judged with the statement rules; kept out of
- * STATEMENT_RULES (what `rules` lists) until the command line lists them too.
- */
-export const DATA_SECTION_RULES: readonly StatementRule[] = [DataSectionsHoldDml];
-
-/** What the judge applies to every statement: the statement rules, the data-section rules, then the lint rules (lib/lint). */
-export const JUDGED_RULES: readonly StatementRule[] = [...STATEMENT_RULES, ...DATA_SECTION_RULES, ...LINT_RULES];
+/** What the judge applies to every statement: the statement rules, then the lint rules (lib/lint). */
+export const JUDGED_RULES: readonly StatementRule[] = [...STATEMENT_RULES, ...LINT_RULES];

@@ -2,8 +2,9 @@
 // index on an existing table, and a grant change (portfolio declares it reads columns of
 // datahub.klines). The Markdown shows the migration step by step with each statement's lock,
 // the grants gained and lost and the read contract added; every diagram parses with Mermaid.
+// Data sections show as hand-written, a batched one with the statement each batch runs.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { bigint, numeric, ServiceStack, Table, text } from '../../lib';
@@ -134,3 +135,59 @@ test('on synth, one page per environment (its services only) goes to cdktf.out/r
     rmSync(outdir, { recursive: true, force: true });
   }
 });
+
+test('data sections show as hand-written: a batched one with its table, key and batch size, and the statement each batch runs', async () => {
+  const dataRoot = mkdtempSync(path.join(tmpdir(), 'bedrock-review-data-'));
+  const inRoot = (...args: string[]) => {
+    const run = spawnSync('git', args, { cwd: dataRoot, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`git ${args.join(' ')}: ${run.stderr}`);
+  };
+  try {
+    inRoot('init', '-q');
+    inRoot('config', 'user.email', 'test@bedrock.invalid');
+    inRoot('config', 'user.name', 'review test');
+    const project = testProject(dataRoot);
+    project.tables.datahub = klines(false);
+    expect((await project.cli('generate', 'datahub', 'add_klines')).code).toBe(0);
+    writeDocs(project);
+    inRoot('add', '-A');
+    inRoot('commit', '-qm', 'base');
+    project.tables.datahub = klines(true);
+    expect((await project.cli('generate', 'datahub', 'add_volume', '--data')).code).toBe(0);
+    // The engineer fills the data section the template left: a batched backfill, then a small fix in one transaction.
+    const directory = project.migrationsDirectory('datahub');
+    const file = readdirSync(directory).filter((f) => f.endsWith('_datahub_add_volume.sql'))[0];
+    const text = readFileSync(path.join(directory, file), 'utf8');
+    const lines = text.split('\n');
+    const marker = lines.indexOf('-- +data');
+    const end = lines.findIndex((l, i) => i > marker && l.startsWith('-- +'));
+    const filled = [
+      ...lines.slice(0, marker),
+      '-- +data batched datahub.klines key id size 10000',
+      'UPDATE datahub.klines SET volume = close * 2;',
+      '-- +data',
+      "DELETE FROM datahub.klines WHERE symbol = 'TEST';",
+      ...lines.slice(end),
+    ];
+    writeFileSync(path.join(directory, file), filled.join('\n'));
+    expect((await project.cli('rehash', 'datahub')).code).toBe(0);
+    const review = await project.cli('review', '--base', 'HEAD');
+    expect(review.err).toBe('');
+    expect(review.out).toContain('**Step 3**, data (hand-written): batched UPDATE of datahub.klines by id, 10,000 rows per batch:\n\n```sql\nUPDATE datahub.klines SET volume = close * 2;\n```\n');
+    expect(review.out).toContain(
+      'Each batch runs this, in a transaction of its own (`$1`: the key the batch before ended at, `$2`: the last key of this batch; the first batch only `<= $1`):\n\n' +
+        '```sql\nUPDATE "datahub"."klines" SET "volume" = ("close" * 2) WHERE (("klines"."id" > $1) AND ("klines"."id" <= $2));\n```\n',
+    );
+    expect(review.out).toContain("**Step 4**, data (hand-written, one transaction):\n\n```sql\nDELETE FROM datahub.klines WHERE symbol = 'TEST';\n```\n");
+    const json = JSON.parse((await project.cli('review', '--base', 'HEAD', '--format', 'json')).out);
+    const steps = json.services.find((s: { service: string }) => s.service === 'datahub').migrations[0].steps;
+    expect(steps.map((s: { mode: string; data?: string }) => s.data ?? s.mode)).toEqual([
+      'transaction',
+      'outside transaction',
+      'data (hand-written): batched UPDATE of datahub.klines by id, 10,000 rows per batch',
+      'data (hand-written, one transaction)',
+    ]);
+  } finally {
+    rmSync(dataRoot, { recursive: true, force: true });
+  }
+}, 60_000);

@@ -15,7 +15,7 @@ import { useTestDatabase } from '../support/database';
 import { decisionRecords } from '../support/decision-records';
 import { destroyStep, planBetween } from '../support/provider-destroy';
 import { applyStep, literal, stepsOf } from '../support/provider-sql';
-import { attempt } from '../support/privilege-attempts';
+import { attempt, connectAs as connectToDb } from '../support/privilege-attempts';
 
 const db = useTestDatabase();
 const PASSWORD = 'shared-writer-test-only';
@@ -81,14 +81,7 @@ function generateAll(description: string): string[] {
 const OPERATIONS = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE'] as const;
 const TABLES = [`${OWNER}.klines`, `${OWNER}.chain_data`, `${WRITER}.positions`, `${OTHER}.reports`];
 
-async function connectAs(service: string): Promise<Client> {
-  const url = new URL(db.url);
-  url.username = appRoleName(service);
-  url.password = PASSWORD;
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  return client;
-}
+const connectAs = (service: string) => connectToDb(db.url, appRoleName(service), PASSWORD);
 
 /** `<service> on <table>` -> what its app role may do there, each operation tried and rolled back. */
 async function privileges(): Promise<Record<string, string[]>> {

@@ -16,3 +16,14 @@ export function attempt(operation: Operation, table: string): string {
     case 'FOREIGN KEY': return `CREATE TABLE ${table.split('.')[0]}.intruder (id bigint REFERENCES ${table} (id))`;
   }
 }
+
+/** A session of the database at `url` as `role` with `password`, connected. */
+export async function connectAs(url: string, role: string, password: string): Promise<import('pg').Client> {
+  const { Client } = await import('pg');
+  const as = new URL(url);
+  as.username = role;
+  as.password = password;
+  const client = new Client({ connectionString: as.toString() });
+  await client.connect();
+  return client;
+}

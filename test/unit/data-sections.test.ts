@@ -580,12 +580,14 @@ describe('the batch renderer (the statement a batched section runs, batch by bat
     }
   });
 
-  test('the plan of a batched section: refused by plannedSteps until the runner runs it; stepBatch renders it', async () => {
+  test('the plan of a batched section: plannedSteps carries its batch plan, which stepBatch renders', async () => {
     const project = await baseProject();
     const { id, text } = await backfilledVolume(project);
     const migration = parseMigration(`${id}.sql`, text);
-    expect(() => plannedSteps(migration.upSteps, 'datahub', `${id}.sql`)).toThrow(`${id}.sql: line ${migration.dataSections[0].line}: the runner does not run batched data sections yet`);
     const step = migration.upSteps.find((s) => s.data?.kind === 'batched')!;
-    expect(stepBatch(step, `${id}.sql`)).toEqual({ size: 10000, statement: batchedStatement('UPDATE datahub.klines SET volume = close * 2 WHERE volume IS NULL;', { schema: 'datahub', table: 'klines', key: 'id' }) });
+    const statement = batchedStatement('UPDATE datahub.klines SET volume = close * 2 WHERE volume IS NULL;', { schema: 'datahub', table: 'klines', key: 'id' });
+    expect(stepBatch(step, `${id}.sql`)).toEqual({ size: 10000, statement });
+    const planned = plannedSteps(migration.upSteps, 'datahub', `${id}.sql`).filter((s) => s.batch !== undefined);
+    expect(planned).toEqual([expect.objectContaining({ transactional: true, retrySafe: true, line: migration.dataSections[0].line, batch: { table: { schema: 'datahub', name: 'klines' }, key: 'id', size: 10000, first: statement.first, next: statement.next } })]);
   });
 });

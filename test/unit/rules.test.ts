@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Testing } from '../../lib/cdk';
-import { BEDROCK_RULES, bigint, ServiceStack, Table, text, uuid } from '../../lib';
+import { BEDROCK_RULES, bigint, ServiceRegistry, ServiceStack, Table, text, uuid } from '../../lib';
 import { synthError, testEnvironment, testRegistry } from '../support/app';
 import { DECISION, decisionRecords } from '../support/decision-records';
 
@@ -187,5 +187,58 @@ describe('BEDROCK-N1, N2 and acknowledgements', () => {
     const message = synthError(app);
     expect(message).toContain('[BEDROCK-O3] NoCrossServiceForeignKeys cannot be acknowledged: fix the construct');
     expect(message).toContain('[BEDROCK-X9] acknowledges an unknown rule: see `npm run bedrock -- rules`');
+  });
+});
+
+describe('BEDROCK-O9 TransfersDeclared', () => {
+  const moved = { service: 'datahub', reason: 'portfolio prices its own marks now', decision: DECISION };
+
+  test('a table transferred from another registered service, with a reason and its record, passes', () => {
+    const { app, datahub, portfolio } = twoServices();
+    new Table(datahub, 'chain_data', { columns: { id: bigint() }, primaryKey: ['id'] });
+    new Table(portfolio, 'klines', { columns: { id: bigint() }, primaryKey: ['id'], transferredFrom: moved });
+    expect(synthError(app)).toBe('');
+  });
+
+  test('an unknown or own service, and a missing record, fail naming the fix', () => {
+    const { app, portfolio } = twoServices();
+    new Table(portfolio, 'klines', { columns: { id: bigint() }, transferredFrom: { ...moved, service: 'pricing' } });
+    new Table(portfolio, 'marks', { columns: { id: bigint() }, transferredFrom: { ...moved, service: 'portfolio', decision: 'docs/adr/0009-not-written.md' } });
+    const message = synthError(app);
+    expect(message).toContain('[test-portfolio/klines] [BEDROCK-O9] transferredFrom "pricing" is not a registered service (registered: datahub, portfolio');
+    expect(message).toContain('[test-portfolio/marks] [BEDROCK-O9] transferredFrom "portfolio" is the table\'s own service: remove transferredFrom');
+    expect(message).toContain('[test-portfolio/marks] [BEDROCK-O8] the transfer of portfolio.marks from portfolio links the decision record docs/adr/0009-not-written.md, which is not a file');
+  });
+
+  test('an empty reason or a bad record path is refused when the table is built', () => {
+    const { portfolio } = twoServices();
+    expect(() => new Table(portfolio, 'klines', { columns: { id: bigint() }, transferredFrom: { ...moved, reason: ' ' } })).toThrow('transferredFrom.reason is empty: say why the table changes owner');
+    expect(() => new Table(portfolio, 'marks', { columns: { id: bigint() }, transferredFrom: { ...moved, decision: '../secrets.md' } })).toThrow('transferredFrom.decision:');
+    expect(() => new Table(portfolio, 'fills', { columns: { id: bigint() }, transferredFrom: { service: 'data hub; DROP', reason: 'x', decision: DECISION } as never })).toThrow('transferredFrom.service');
+  });
+
+  test('a read contract naming the table at its old owner fails, saying where it is now', () => {
+    const registry = new ServiceRegistry([
+      { name: 'datahub', team: '@t/d' },
+      { name: 'portfolio', team: '@t/p' },
+      { name: 'mlops', team: '@t/m', reads: ['datahub.klines'] },
+    ]);
+    const app = Testing.app({ context: decisionRecords().context });
+    new ServiceStack(app, { service: 'datahub', environment: testEnvironment(), registry });
+    const portfolio = new ServiceStack(app, { service: 'portfolio', environment: testEnvironment(), registry });
+    new Table(portfolio, 'klines', { columns: { id: bigint() }, primaryKey: ['id'], transferredFrom: moved });
+    expect(synthError(app)).toContain('[BEDROCK-O9] mlops declares that it reads datahub.klines (a read contract), which moves to portfolio: change mlops\'s reads in the service registry to portfolio.klines');
+  });
+
+  test('foreign keys between the moved table and the tables the old owner keeps fail, with the fix for a transfer', () => {
+    // Synth reports the first stack that fails: one direction per app.
+    const outgoing = twoServices();
+    const chain = new Table(outgoing.datahub, 'chain_data', { columns: { id: bigint() }, primaryKey: ['id'] });
+    new Table(outgoing.portfolio, 'klines', { columns: { id: bigint(), chain_id: bigint() }, primaryKey: ['id'], transferredFrom: moved, foreignKeys: [{ columns: ['chain_id'], references: chain.ref('id') }] });
+    expect(synthError(outgoing.app)).toContain('[BEDROCK-O9] foreign key klines_chain_id_fkey of portfolio.klines references datahub.chain_data, which stays with datahub: after the transfer it would cross services: drop it in datahub in a migration of its own before the transfer');
+    const incoming = twoServices();
+    const klines = new Table(incoming.portfolio, 'klines', { columns: { id: bigint() }, primaryKey: ['id'], transferredFrom: moved });
+    new Table(incoming.datahub, 'ticks', { columns: { kline_id: bigint() }, foreignKeys: [{ columns: ['kline_id'], references: klines.ref('id') }] });
+    expect(synthError(incoming.app)).toContain('[BEDROCK-O9] foreign key ticks_kline_id_fkey of datahub.ticks references klines, which moves to portfolio: it would cross services');
   });
 });

@@ -42,6 +42,7 @@ test('the statement rules are listed once each, with an id, a description, and a
     'BEDROCK-S2 NoIdentityOrPrivilegeChanges',
     'BEDROCK-S3 ProceduralCodeAcknowledged',
     'BEDROCK-S4 KnownStatementsOnly',
+    'BEDROCK-S5 DataSectionsHoldDml',
   ]);
   for (const rule of STATEMENT_RULES) {
     expect(rule.description).not.toContain('\n');
@@ -58,6 +59,13 @@ test('`rules` lists the statement rules beside the model rules', async () => {
   expect(out).toContain("BEDROCK-S1  OwnSchemaOnly: A migration touches only its service's schema");
   expect(out).toContain('BEDROCK-S3  ProceduralCodeAcknowledged: DO blocks, functions, procedures, triggers, rules, aggregates and operators need `-- bedrock:acknowledge BEDROCK-S3 <reason>` in the file. (acknowledgeable in the file: -- bedrock:acknowledge BEDROCK-S3 <reason>)');
   expect(out).toContain('BEDROCK-S4  KnownStatementsOnly: ');
+  expect(out).toContain('BEDROCK-S5  DataSectionsHoldDml: A data section (`-- +data`) holds only INSERT, UPDATE, DELETE and SELECT; a batched one');
+  // Listed once, and judged once: a data section's TRUNCATE is one finding, not two.
+  expect(out.match(/BEDROCK-S5 /g)).toHaveLength(1);
+  const truncated = parseMigration(`${ID}.sql`, ['-- service: portfolio', '-- parent: none', '', '-- +up', '-- +data', 'TRUNCATE portfolio.trades;', '', '-- +down', ''].join('\n'));
+  expect(judgeMigration(truncated, portfolio).map(findingText).filter((f) => f.includes('[BEDROCK-S5]'))).toEqual([
+    `${FILE} line 6: [BEDROCK-S5] TRUNCATE is not DML: a data section holds only INSERT, UPDATE, DELETE and SELECT on portfolio's tables; TRUNCATE takes the table from every reader at once: DELETE the rows (in a batched section for a big table)`,
+  ]);
 });
 
 describe('BEDROCK-S1 OwnSchemaOnly', () => {
