@@ -30,6 +30,12 @@ import { prepareServices } from '../support/platform';
 import { startWriteLoad } from '../support/write-load';
 import { testProject, TestProject } from '../support/project';
 
+/**
+ * How node-postgres reports the backend terminated under it: PostgreSQL's message when the kill
+ * arrives during a query, the client's own when it arrives between two (both a lost connection).
+ */
+const KILLED = '(?:terminating connection due to administrator command \\(SQLSTATE 57P01\\)|Client has encountered a connection error and is not queryable|Connection terminated unexpectedly)';
+
 /** The UPDATE a person writes into the data section. `backfills` counts the visits: the CHECK below refuses a second one. */
 const BACKFILL = 'UPDATE datahub.klines SET quote_volume = volume * close, backfills = backfills + 1;';
 const DATA_SECTION = [
@@ -265,7 +271,7 @@ describe('stops and resumes (PostgreSQL 18)', () => {
     expect(kill).toBeDefined();
     expect((failed as Error).message).toMatch(
       new RegExp(
-        `^datahub: the connection was lost while applying ${backfill.id} step 2 of ${STEPS}, in the backfill of datahub\\.klines after id \\d+ \\(terminating connection due to administrator command \\(SQLSTATE 57P01\\)\\): ` +
+        `^datahub: the connection was lost while applying ${backfill.id} step 2 of ${STEPS}, in the backfill of datahub\\.klines after id \\d+ \\(${KILLED}\\): ` +
           "each batch committed is recorded in the ledger with its key, in the batch's own transaction; the next deploy resumes after the last one \\(no resolve needed\\)$",
       ),
     );
