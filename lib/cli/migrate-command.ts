@@ -7,6 +7,7 @@ import { BedrockProject } from '../project';
 import { COMMAND } from '../migrations/migration-directory';
 import { Migration } from '../migrations/migration-file';
 import { migrationPlan } from '../migrations/migration-plan';
+import type { MigrationPlan } from '../runner/planned-migration';
 import { connect } from '../runner/connect';
 import { converge } from '../runner/runner';
 import { ledgerRows } from '../runner/ledger';
@@ -34,10 +35,10 @@ export async function migrateCommand(project: BedrockProject, options: MigrateOp
     if (allowDowngrades && !options.acceptDataLoss) await refuseDataLoss(client, plans, options, environment, settings.backups.enabled);
     if (services.length > 1) output.log(`migrate: ${services.length} services, in this order: ${services.join(', ')}${environment ? ` (environment ${environment.name})` : ''}`);
     const done: string[] = [];
-    for (const { service, migrations } of plans) {
+    for (const { service, planned } of plans) {
       try {
         await converge(client, {
-          plan: migrationPlan(service, ownerRoleName(service), migrations),
+          plan: planned,
           allowDowngrades,
           ...settings,
           log: output.log,
@@ -59,15 +60,11 @@ export async function migrateCommand(project: BedrockProject, options: MigrateOp
  * adopt waits for that release); otherwise in the given order. A cycle keeps the given order:
  * the runner refuses an adopt whose release is not applied, and says which service to run first.
  */
-function inTransferOrder<P extends { service: string; migrations: Migration[] }>(plans: readonly P[]): P[] {
-  const waitsOn = new Map(
-    plans.map(({ service, migrations }) => [
-      service,
-      new Set(migrationPlan(service, ownerRoleName(service), migrations).migrations.flatMap((m) => m.upSteps.flatMap((s) => (s.transfer?.action === 'adopt' ? [s.transfer.other] : [])))),
-    ]),
-  );
-  const ordered: P[] = [];
-  const left = [...plans];
+function inTransferOrder<P extends { service: string; migrations: Migration[] }>(plans: readonly P[]): (P & { planned: MigrationPlan })[] {
+  // Planned once (the steps parsed): the order is read from it, and converge runs it.
+  const left = plans.map((p) => ({ ...p, planned: migrationPlan(p.service, ownerRoleName(p.service), p.migrations) }));
+  const waitsOn = new Map(left.map(({ service, planned }) => [service, new Set(planned.migrations.flatMap((m) => m.upSteps.flatMap((s) => (s.transfer?.action === 'adopt' ? [s.transfer.other] : []))))]));
+  const ordered: (P & { planned: MigrationPlan })[] = [];
   while (left.length > 0) {
     const next = left.findIndex((p) => ![...waitsOn.get(p.service)!].some((giver) => left.some((q) => q.service === giver)));
     ordered.push(...left.splice(next === -1 ? 0 : next, 1));

@@ -4,10 +4,9 @@
 // sequences, indexes and enums move into its schema and to its owner role; its app role writes)
 // and, rolled back, its return. SQL is written by lib/sql/transfer-statements.ts.
 
-/** What one side of a transfer does, where it runs. */
-export type TransferAction = 'release' | 'reclaim' | 'adopt' | 'return';
+import type { TransferAction } from '../runner/step-transfer';
 
-export const TRANSFER_ACTIONS: readonly TransferAction[] = ['release', 'reclaim', 'adopt', 'return'];
+export type { TransferAction };
 
 export interface TableTransfer {
   readonly action: TransferAction;

@@ -3,8 +3,13 @@
 // adopt, which release of the giving service must be applied first. Decided at synth, where the
 // parser is; checked by the runner before the step's transaction (run-transfer-step.ts).
 
+/** What one side of a transfer does (see lib/migrations/table-transfer.ts). */
+export type TransferAction = 'release' | 'reclaim' | 'adopt' | 'return';
+
+export const TRANSFER_ACTIONS: readonly TransferAction[] = ['release', 'reclaim', 'adopt', 'return'];
+
 export interface StepTransfer {
-  readonly action: 'release' | 'reclaim' | 'adopt' | 'return';
+  readonly action: TransferAction;
   /** The table where the step expects it when it starts. */
   readonly schema: string;
   readonly table: string;
@@ -19,7 +24,7 @@ export function isStepTransfer(value: unknown): value is StepTransfer {
   if (typeof value !== 'object' || value === null) return false;
   const t = value as Record<string, unknown>;
   return (
-    ['release', 'reclaim', 'adopt', 'return'].includes(t.action as string) &&
+    TRANSFER_ACTIONS.includes(t.action as TransferAction) &&
     typeof t.schema === 'string' &&
     typeof t.table === 'string' &&
     typeof t.other === 'string' &&

@@ -1,5 +1,7 @@
 // The statements an access test tries as an app role, one per operation, each harmless when
 // allowed (no row changes: `WHERE false`, DEFAULT VALUES rolled back by the caller).
+import { Client } from 'pg';
+
 export type Operation = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'ALTER' | 'DROP' | 'CREATE INDEX' | 'FOREIGN KEY';
 
 /** The statement trying `operation` on `table` (schema-qualified). */
@@ -18,8 +20,7 @@ export function attempt(operation: Operation, table: string): string {
 }
 
 /** A session of the database at `url` as `role` with `password`, connected. */
-export async function connectAs(url: string, role: string, password: string): Promise<import('pg').Client> {
-  const { Client } = await import('pg');
+export async function connectAs(url: string, role: string, password: string): Promise<Client> {
   const as = new URL(url);
   as.username = role;
   as.password = password;
